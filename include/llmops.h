@@ -1,0 +1,12 @@
+/*
+ * libllmops — umbrella header. Include this one; it pulls in every public
+ * header of the library. See each header for ownership, thread-safety and
+ * error rules of its functions.
+ */
+#ifndef LLMOPS_H
+#define LLMOPS_H
+
+#include "llmops/common.h"
+#include "llmops/json.h"
+
+#endif /* LLMOPS_H */
