@@ -77,13 +77,30 @@ int llmops__json_index_build(llmops_json_doc *doc, json_body *body, int reject, 
     return 0;
 }
 
+/* A 16-bit summary of a key from its length and a few of its bytes: keys
+ * with different summaries differ, so the compare loop looks at summaries
+ * and touches key bytes only on a match. */
+static unsigned key_sig(const json_key *k)
+{
+    unsigned h = (unsigned)k->len * 0x9E37u;
+    if (k->len) {
+        const unsigned char *s = (const unsigned char *)k->s;
+        h ^= s[0] * 0x3Bu ^ s[k->len - 1] * 0x1F1u ^ s[k->len / 2] * 0x7Du;
+    }
+    return h & 0xFFFF;
+}
+
 int llmops__json_dedup_small(json_body *body, int reject, size_t *dup)
 {
+    /* Called for objects of at most JSON_INDEX_MIN members. */
+    uint16_t sig[JSON_INDEX_MIN];
     size_t out = 0;
     *dup = SIZE_MAX;
-    for (size_t i = 0; i < body->count; i++) {
+    for (size_t i = 0; i < body->count && i < JSON_INDEX_MIN; i++) {
+        const json_key *k = &body->keys[i];
+        unsigned h = key_sig(k);
         size_t j = 0;
-        while (j < out && !key_eq(&body->keys[j], body->keys[i].s, body->keys[i].len))
+        while (j < out && !(sig[j] == h && key_eq(&body->keys[j], k->s, k->len)))
             j++;
         if (j < out) {
             if (reject) {
@@ -97,7 +114,7 @@ int llmops__json_dedup_small(json_body *body, int reject, size_t *dup)
             body->keys[out] = body->keys[i];
             body->items[out] = body->items[i];
         }
-        out++;
+        sig[out++] = (uint16_t)h;
     }
     body->count = out;
     return 0;

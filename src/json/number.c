@@ -29,9 +29,6 @@ typedef struct num_parts {
     uint64_t m;         /* D itself when nd <= 19 */
 } num_parts;
 
-/* Exponents beyond this cannot change whether a value is zero, an int64,
- * a double or beyond double range, so they are clamped while reading. */
-#define EXP_CLAMP 1000000000
 
 static const uint64_t pow10_u64[20] = {
     1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
@@ -77,7 +74,7 @@ static void decompose(const char *s, size_t len, num_parts *np)
         if (p < end && (*p == '+' || *p == '-'))
             eneg = *p++ == '-';
         for (; p < end && *p >= '0' && *p <= '9'; p++)
-            if (e < EXP_CLAMP)
+            if (e < JSON_EXP_CLAMP)
                 e = e * 10 + (*p - '0');
         if (eneg)
             e = -e;
@@ -150,25 +147,24 @@ static const double pow10_dbl[23] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-void llmops__json_num_classify(llmops_json *v)
+/* D (nd <= 19 significant digits, no trailing zeros) × 10^exp10. */
+static void set_value(llmops_json *v, int neg, uint64_t d_digits, size_t nd, int64_t exp10)
 {
-    num_parts np;
-    decompose(v->p.s, v->len, &np);
     v->flags &= (uint8_t)~(JSON_F_INT | JSON_F_DBL);
-    if (np.nd == 0) {
+    if (nd == 0) {
         v->flags |= JSON_F_INT;
         v->num.i = 0;
         return;
     }
-    if (np.exp10 >= 0 && np.nd + (uint64_t)np.exp10 <= 19) {
+    if (exp10 >= 0 && nd + (uint64_t)exp10 <= 19) {
         /* At most 19 digits: the product fits uint64 without overflow. */
-        uint64_t u = np.m * pow10_u64[np.exp10];
-        if (!np.neg && u <= (uint64_t)INT64_MAX) {
+        uint64_t u = d_digits * pow10_u64[exp10];
+        if (!neg && u <= (uint64_t)INT64_MAX) {
             v->flags |= JSON_F_INT;
             v->num.i = (int64_t)u;
             return;
         }
-        if (np.neg && u <= (uint64_t)INT64_MAX + 1) {
+        if (neg && u <= (uint64_t)INT64_MAX + 1) {
             v->flags |= JSON_F_INT;
             v->num.i = (int64_t)(0 - u);
             return;
@@ -177,18 +173,46 @@ void llmops__json_num_classify(llmops_json *v)
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
     /* Clinger's fast path: D and 10^|e| are both exact doubles, so one
      * correctly rounded multiply or divide gives the correctly rounded value. */
-    if (np.nd <= 15 && np.exp10 >= -22 && np.exp10 <= 22 + 15 - (int64_t)np.nd) {
-        double d = (double)np.m;
-        if (np.exp10 < 0)
-            d /= pow10_dbl[-np.exp10];
-        else if (np.exp10 <= 22)
-            d *= pow10_dbl[np.exp10];
+    if (nd <= 15 && exp10 >= -22 && exp10 <= 22 + 15 - (int64_t)nd) {
+        double d = (double)d_digits;
+        if (exp10 < 0)
+            d /= pow10_dbl[-exp10];
+        else if (exp10 <= 22)
+            d *= pow10_dbl[exp10];
         else
-            d = (d * pow10_dbl[np.exp10 - 22]) * 1e22;
+            d = (d * pow10_dbl[exp10 - 22]) * 1e22;
         v->flags |= JSON_F_DBL;
-        v->num.d = np.neg ? -d : d;
+        v->num.d = neg ? -d : d;
     }
 #endif
+}
+
+void llmops__json_num_classify(llmops_json *v)
+{
+    num_parts np;
+    decompose(v->p.s, v->len, &np);
+    set_value(v, np.neg, np.m, np.nd, np.exp10);
+}
+
+void llmops__json_num_from_parts(llmops_json *v, int neg, uint64_t m, size_t sig, size_t tz,
+                                 int64_t exp10)
+{
+    if (sig > 19) {
+        llmops__json_num_classify(v);
+        return;
+    }
+    if (m == 0) {
+        set_value(v, neg, 0, 0, 0);
+        return;
+    }
+    /* Drop trailing zeros into the exponent, as decompose() does. The loop
+     * runs only for digits like "1.50" or "100", and at most 18 times. */
+    while (tz--) {
+        m /= 10;
+        sig--;
+        exp10++;
+    }
+    set_value(v, neg, m, sig, exp10);
 }
 
 llmops_status llmops__json_num_double(const llmops_json *v, double *out)
@@ -355,7 +379,7 @@ static void num_key_of(const llmops_json *v, num_key *k)
 
 void llmops__json_num_canonical(llmops__buf *b, const llmops_json *v)
 {
-    num_key k;
+    num_key k = { 0, 0, 0 };
     num_key_of(v, &k);
     char tmp[JSON_DOUBLE_BUF];
     if (k.kind == KEY_INT) {
@@ -386,7 +410,7 @@ int llmops__json_num_equal(const llmops_json *a, const llmops_json *b)
 {
     if ((a->flags & b->flags & JSON_F_INT))
         return a->num.i == b->num.i;
-    num_key ka, kb;
+    num_key ka = { 0, 0, 0 }, kb = { 0, 0, 0 };
     num_key_of(a, &ka);
     num_key_of(b, &kb);
     if (ka.kind != kb.kind)

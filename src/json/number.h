@@ -16,6 +16,16 @@
  * double is cheap to get exactly right; neither otherwise (computed on use). */
 void llmops__json_num_classify(llmops_json *v);
 
+/* The same, from what the parser gathered while scanning: the digits
+ * (leading zeros dropped) as `m` when there are at most 19 significant ones
+ * (`sig`), `tz` trailing zero digits, and the value m × 10^exp10. */
+void llmops__json_num_from_parts(llmops_json *v, int neg, uint64_t m, size_t sig, size_t tz,
+                                 int64_t exp10);
+
+/* Exponents beyond this cannot change whether a value is zero, an int64,
+ * a double or beyond double range, so they are clamped while reading. */
+#define JSON_EXP_CLAMP 1000000000
+
 /* Nearest double. LLMOPS_E_RANGE when the magnitude overflows a double
  * (underflow to zero or a subnormal is not an error). */
 llmops_status llmops__json_num_double(const llmops_json *v, double *out);

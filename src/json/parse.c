@@ -291,31 +291,38 @@ static int is_digit(const unsigned char *p, const unsigned char *end)
     return p < end && (unsigned)(*p - '0') < 10u;
 }
 
+/* Digits are gathered while scanning (value, significant digits, trailing
+ * zeros, exponent) so the number is classified without a second pass. */
 static const unsigned char *scan_number(parser *ps, const unsigned char *p, llmops_json *v)
 {
     const unsigned char *s = p, *end = ps->end;
     int neg = *p == '-';
     if (neg)
         p++;
+    /* acc wraps harmlessly past 19 significant digits; it is only used up
+     * to that (longer numbers are re-read by llmops__json_num_classify). */
     uint64_t acc = 0;
-    size_t ndig;
+    size_t sig = 0, tz = 0, frac = 0;
+#define DIGIT()                                          \
+    do {                                                 \
+        unsigned d_ = (unsigned)(*p++ - '0');            \
+        acc = acc * 10 + d_;                             \
+        sig += (sig | d_) != 0;                          \
+        tz = d_ ? 0 : tz + 1;                            \
+    } while (0)
     if (!is_digit(p, end)) {
         fail_at(ps, p, "a digit");
         return NULL;
     }
     if (*p == '0') {
         p++;
-        ndig = 1;
         if (is_digit(p, end)) {
             fail(ps, LLMOPS_E_PARSE, p, "leading zero in number");
             return NULL;
         }
     } else {
-        const unsigned char *ds = p;
-        /* Wraps harmlessly past 19 digits; only used up to 18. */
         while (is_digit(p, end))
-            acc = acc * 10 + (uint64_t)(*p++ - '0');
-        ndig = (size_t)(p - ds);
+            DIGIT();
     }
     int simple = 1;
     if (p < end && *p == '.') {
@@ -325,20 +332,30 @@ static const unsigned char *scan_number(parser *ps, const unsigned char *p, llmo
             fail_at(ps, p, "a digit after the decimal point");
             return NULL;
         }
+        const unsigned char *fs = p;
         while (is_digit(p, end))
-            p++;
+            DIGIT();
+        frac = (size_t)(p - fs);
     }
+#undef DIGIT
+    int64_t e = 0;
     if (p < end && (*p | 0x20) == 'e') {
         simple = 0;
         p++;
+        int eneg = 0;
         if (p < end && (*p == '+' || *p == '-'))
-            p++;
+            eneg = *p++ == '-';
         if (!is_digit(p, end)) {
             fail_at(ps, p, "a digit in the exponent");
             return NULL;
         }
-        while (is_digit(p, end))
+        while (is_digit(p, end)) {
+            if (e < JSON_EXP_CLAMP)
+                e = e * 10 + (*p - '0');
             p++;
+        }
+        if (eneg)
+            e = -e;
     }
     size_t len = (size_t)(p - s);
     char *txt = ps->copy + (s - ps->in);
@@ -349,12 +366,12 @@ static const unsigned char *scan_number(parser *ps, const unsigned char *p, llmo
     v->doc_tag = ps->doc->tag;
     v->len = len;
     v->p.s = txt;
-    if (simple && ndig <= 18) {
+    if (simple && sig <= 18) {
         v->flags |= JSON_F_INT;
         v->num.i = neg ? -(int64_t)acc : (int64_t)acc;
     } else {
         v->num.i = 0;
-        llmops__json_num_classify(v);
+        llmops__json_num_from_parts(v, neg, acc, sig, tz, e - (int64_t)frac);
     }
     return p;
 }

@@ -75,7 +75,7 @@ struct llmops_json_doc {
 };
 
 /* Objects with more members than this get a hash index. */
-#define JSON_INDEX_MIN 8
+#define JSON_INDEX_MIN 12
 
 /* doc.c */
 llmops_json_doc *llmops__json_doc_create(size_t first_block);

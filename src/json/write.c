@@ -26,6 +26,7 @@ typedef struct writer {
     llmops__buf b;
     int pretty, canon, ascii;
     int esc_seps;          /* escape U+2028/U+2029 (not in canonical output) */
+    uint8_t esc_mask;      /* which esc_class bits apply in this mode */
     wframe *f;
     size_t nf, capf;
     size_t *ord;           /* sorted member orders of the open canonical objects */
@@ -70,10 +71,26 @@ static void newline(writer *w, size_t depth)
 
 /* ---- strings ------------------------------------------------------------ */
 
-static int needs_escape(const writer *w, unsigned c)
-{
-    return c < 0x20 || c == '"' || c == '\\' || (c >= 0x80 && (w->ascii || (c == 0xE2 && w->esc_seps)));
-}
+/* Why a byte may need escaping: bit 0 always ('"', '\\', control), bit 1
+ * in ASCII mode (any byte >= 0x80), bit 2 as the first byte of U+2028/9. */
+static const uint8_t esc_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 6, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
 
 static char *put_u(char *o, unsigned u)
 {
@@ -95,6 +112,7 @@ static void put_string(writer *w, const char *s, size_t len)
     w->b.data[w->b.len++] = '"';
     int high = w->ascii;
     int seps = w->esc_seps && !w->ascii;
+    uint8_t mask = w->esc_mask;
     while (p < end) {
         const unsigned char *start = p;
         for (;;) {
@@ -109,7 +127,7 @@ static void put_string(writer *w, const char *s, size_t len)
                 }
                 p += 8;
             }
-            while (p < end && !needs_escape(w, *p))
+            while (p < end && !(esc_class[*p] & mask))
                 p++;
             /* A lone 0xE2 that does not start U+2028/9 is plain text. */
             if (p < end && *p == 0xE2 && !w->ascii &&
@@ -328,9 +346,10 @@ llmops_status llmops_json_write(char **out, size_t *out_len, const llmops_json *
     w.canon = (flags & LLMOPS_JSON_WRITE_CANONICAL) != 0;
     w.ascii = (flags & LLMOPS_JSON_WRITE_ASCII) != 0;
     w.esc_seps = !w.canon;
+    w.esc_mask = (uint8_t)(1 | (w.ascii ? 2 : 0) | (w.esc_seps ? 4 : 0));
     w.f = w.local;
     w.capf = sizeof w.local / sizeof w.local[0];
-    room(&w, 256);
+    room(&w, 512); /* most stream chunks fit without regrowing */
     run(&w, v);
     if (w.f != w.local)
         llmops__free(w.f);

@@ -407,6 +407,27 @@ Test(json_parse, duplicate_keys_reject)
     cr_expect_eq(parse_err(big, n, &o, &err), LLMOPS_E_PARSE);
     cr_expect_eq(err.offset, dup_at);
     cr_expect_eq(parse_err(big, n, NULL, &err), LLMOPS_OK);
+
+    /* Around the size where objects switch from scanning to the index. */
+    for (int members = 1; members <= 40; members++) {
+        n = (size_t)snprintf(big, sizeof big, "{");
+        for (int k = 0; k < members; k++)
+            n += (size_t)snprintf(big + n, sizeof big - n, "\"m%d\":%d,", k, k);
+        dup_at = n;
+        n += (size_t)snprintf(big + n, sizeof big - n, "\"m%d\":-1}", members / 2);
+        cr_expect_eq(parse_err(big, n, &o, &err), LLMOPS_E_PARSE, "%d members", members);
+        cr_expect_eq(err.offset, dup_at, "%d members", members);
+        llmops_json_doc *doc = jt_parse(big);
+        const llmops_json *r = llmops_json_doc_root(doc);
+        cr_expect_eq(llmops_json_size(r), (size_t)members);
+        int64_t v = 0;
+        snprintf(big, sizeof big, "m%d", members / 2);
+        cr_expect_eq(llmops_json_get_int(llmops_json_get(r, big), &v), LLMOPS_OK);
+        cr_expect_eq(v, -1, "%d members: last value wins", members);
+        cr_expect_str_eq(llmops_json_key_at(r, (size_t)members / 2, NULL), big,
+                         "%d members: first position kept", members);
+        llmops_json_doc_free(doc);
+    }
 }
 
 /* ---- large objects ------------------------------------------------------ */
