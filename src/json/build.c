@@ -179,14 +179,16 @@ static int reserve_one(llmops_json_doc *doc, json_body *b, int with_keys)
     size_t ncap = b->cap ? b->cap * 2 : 4;
     if (ncap > SIZE_MAX / sizeof(llmops_json))
         return -1;
-    llmops_json *items = llmops__arena_realloc(&doc->arena, b->items, b->cap * sizeof *items,
-                                               ncap * sizeof *items);
+    /* With nothing stored yet, allocate afresh: the arena may treat a 0-byte
+     * old size as its minimum block and grow over a neighbour. */
+    llmops_json *items = llmops__arena_realloc(&doc->arena, b->cap ? b->items : NULL,
+                                               b->cap * sizeof *items, ncap * sizeof *items);
     if (!items)
         return -1;
     b->items = items;
     if (with_keys) {
-        json_key *keys = llmops__arena_realloc(&doc->arena, b->keys, b->cap * sizeof *keys,
-                                               ncap * sizeof *keys);
+        json_key *keys = llmops__arena_realloc(&doc->arena, b->cap ? b->keys : NULL,
+                                               b->cap * sizeof *keys, ncap * sizeof *keys);
         if (!keys)
             return -1;
         b->keys = keys;

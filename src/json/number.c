@@ -4,6 +4,7 @@
  * "C" locale (or an exact fast path), never from the process locale, because
  * a host that calls setlocale() must not change what "1.5" means. */
 #include "json/number.h"
+#include "core/alloc.h"
 
 #include <errno.h>
 #include <float.h>
@@ -68,14 +69,16 @@ static void decompose(const char *s, size_t len, num_parts *np)
             last_nz = seen;
     }
     int64_t e = 0;
+    int eneg = 0, saturated = 0;
     if (p < end && (*p == 'e' || *p == 'E')) {
         p++;
-        int eneg = 0;
         if (p < end && (*p == '+' || *p == '-'))
             eneg = *p++ == '-';
-        for (; p < end && *p >= '0' && *p <= '9'; p++)
-            if (e < JSON_EXP_CLAMP)
+        for (; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (e < JSON_EXP_LIMIT)
                 e = e * 10 + (*p - '0');
+        }
+        saturated = e >= JSON_EXP_LIMIT;
         if (eneg)
             e = -e;
     }
@@ -85,8 +88,18 @@ static void decompose(const char *s, size_t len, num_parts *np)
         np->m = 0;
         return;
     }
-    /* Trailing zeros of the digit run move into the exponent. */
-    np->exp10 = e - (int64_t)frac_digits + (int64_t)(seen - last_nz);
+    /* The scientific exponent X of d.ddd; trailing zeros of the digit run
+     * then move into exp10 (value = D × 10^exp10). */
+    int64_t x;
+    if (saturated)
+        x = eneg ? -JSON_EXP_LIMIT : JSON_EXP_LIMIT;
+    else
+        x = e - (int64_t)frac_digits + (int64_t)seen - 1;
+    if (x > JSON_EXP_LIMIT)
+        x = JSON_EXP_LIMIT;
+    if (x < -JSON_EXP_LIMIT)
+        x = -JSON_EXP_LIMIT;
+    np->exp10 = x - (int64_t)last_nz + 1;
     if (last_nz <= 19)
         np->m = m / pow10_u64[(seen < 19 ? seen : 19) - last_nz];
     else
@@ -121,7 +134,7 @@ double llmops__json_strtod(const char *s)
     const char *dp = localeconv()->decimal_point;
     size_t n = strlen(s), dl = strlen(dp);
     char small[128];
-    char *tmp = n + dl < sizeof small ? small : malloc(n + dl + 1);
+    char *tmp = n + dl < sizeof small ? small : llmops__malloc(n + dl + 1);
     if (!tmp)
         return strtod(s, NULL);
     char *o = tmp;
@@ -136,7 +149,7 @@ double llmops__json_strtod(const char *s)
     *o = '\0';
     double d = strtod(tmp, NULL);
     if (tmp != small)
-        free(tmp);
+        llmops__free(tmp);
     return d;
 }
 

@@ -22,9 +22,12 @@ void llmops__json_num_classify(llmops_json *v);
 void llmops__json_num_from_parts(llmops_json *v, int neg, uint64_t m, size_t sig, size_t tz,
                                  int64_t exp10);
 
-/* Exponents beyond this cannot change whether a value is zero, an int64,
- * a double or beyond double range, so they are clamped while reading. */
-#define JSON_EXP_CLAMP 1000000000
+/* Scientific exponents (value = d.ddd × 10^X) saturate at ±JSON_EXP_LIMIT.
+ * A literal exponent of 10^17 or more saturates outright. Such values are far
+ * beyond double range either way; saturating on the normalised exponent keeps
+ * the canonical form a fixed point (its text reads back to the same value).
+ * The parser hands any exponent at or above the limit to the slow path. */
+#define JSON_EXP_LIMIT 100000000000000000LL
 
 /* Nearest double. LLMOPS_E_RANGE when the magnitude overflows a double
  * (underflow to zero or a subnormal is not an error). */

@@ -350,7 +350,7 @@ static const unsigned char *scan_number(parser *ps, const unsigned char *p, llmo
             return NULL;
         }
         while (is_digit(p, end)) {
-            if (e < JSON_EXP_CLAMP)
+            if (e < JSON_EXP_LIMIT)
                 e = e * 10 + (*p - '0');
             p++;
         }
@@ -369,6 +369,10 @@ static const unsigned char *scan_number(parser *ps, const unsigned char *p, llmo
     if (simple && sig <= 18) {
         v->flags |= JSON_F_INT;
         v->num.i = neg ? -(int64_t)acc : (int64_t)acc;
+    } else if (e >= JSON_EXP_LIMIT / 2 || e <= -JSON_EXP_LIMIT / 2) {
+        /* Absurd exponents: let the exact reader apply the saturation. */
+        v->num.i = 0;
+        llmops__json_num_classify(v);
     } else {
         v->num.i = 0;
         llmops__json_num_from_parts(v, neg, acc, sig, tz, e - (int64_t)frac);
@@ -663,6 +667,10 @@ llmops_status llmops_json_parse(llmops_json_doc **out, const char *text, size_t 
     }
     if (!text)
         text = "";
+    if (len > SIZE_MAX / 4) {
+        report(err, text, len, 0, "out of memory");
+        return LLMOPS_E_NO_MEMORY;
+    }
 
     /* Room for the document, the input copy and roughly as much again for
      * the tree, so typical documents take a single allocation. */

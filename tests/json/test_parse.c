@@ -245,6 +245,13 @@ Test(json_parse, doubles_ignore_the_c_locale)
     snprintf(saved, sizeof saved, "%s", old ? old : "C");
     if (!setlocale(LC_NUMERIC, "de_DE.UTF-8"))
         setlocale(LC_NUMERIC, "fr_FR.UTF-8");
+    const char *dp = localeconv()->decimal_point;
+    if (strcmp(dp, ".") == 0)
+        cr_log_info("no locale with a decimal comma installed (de_DE/fr_FR): checked in the "
+                    "\"C\" locale only");
+    else
+        cr_log_info("checked under LC_NUMERIC=%s (decimal point '%s')", setlocale(LC_NUMERIC, NULL),
+                    dp);
     llmops_json_doc *doc = jt_parse("[1.5, 2.25e-3, 0.1000000000000000055511151231257827, 3.14]");
     double d;
     cr_expect_eq(llmops_json_get_double(llmops_json_at(llmops_json_doc_root(doc), 0), &d),

@@ -89,6 +89,39 @@ Test(json_write, canonical_numbers)
                 "4.35,12345678901234567000,9007199254740993,0.30000000000000004]");
 }
 
+/* Found by the fuzzer: exponents too large for an int64 must still give a
+ * canonical text that reads back to an equal value. */
+Test(json_write, canonical_huge_exponents)
+{
+    static const char *inputs[] = {
+        "[0.4e0066999,999999999.4e0066999,999999999.4e09999999999999999007]",
+        "[1234e99999999999999999, 1e100000000000000000, 1e-99999999999999999999999]",
+        "[12.5e99999999999999990, 0.000e999999999999999999999]",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        llmops_json_doc *doc = jt_parse(inputs[i]);
+        char *c1 = NULL, *c2 = NULL;
+        size_t n1;
+        cr_assert_eq(llmops_json_write(&c1, &n1, llmops_json_doc_root(doc),
+                                       LLMOPS_JSON_WRITE_CANONICAL), LLMOPS_OK);
+        llmops_json_doc *again = NULL;
+        cr_assert_eq(llmops_json_parse(&again, c1, n1, NULL, NULL), LLMOPS_OK);
+        cr_expect(llmops_json_equal(llmops_json_doc_root(doc), llmops_json_doc_root(again)),
+                  "%s -> %s", inputs[i], c1);
+        llmops_json_write(&c2, NULL, llmops_json_doc_root(again), LLMOPS_JSON_WRITE_CANONICAL);
+        cr_expect_str_eq(c2, c1);
+        llmops_free(c1);
+        llmops_free(c2);
+        llmops_json_doc_free(again);
+        llmops_json_doc_free(doc);
+    }
+    expect_form("[0.4e0066999, 1e-99999999999999999999999, 0.000e999999999999999999999]",
+                LLMOPS_JSON_WRITE_CANONICAL, "[4e+66998,0,0]");
+    /* Beyond 10^17 the exponent saturates (documented). */
+    expect_form("[1e100000000000000000, 1e200000000000000000]", LLMOPS_JSON_WRITE_CANONICAL,
+                "[1e+100000000000000000,1e+100000000000000000]");
+}
+
 Test(json_write, escapes_control_characters)
 {
     expect_form("\"\\u0000\\u0001\\b\\t\\n\\u000b\\f\\r\\u001f \\\" \\\\ \\/ \\u007f\"", 0,
