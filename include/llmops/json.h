@@ -215,7 +215,9 @@ enum {
      * reads back to the same double. Equal values give identical bytes.
      * Numbers are laid out like ECMAScript's Number::toString (RFC 8785):
      * 0.000001, 1e-7, 1e+21, 1.5e+300; "-0" becomes 0. A number beyond double
-     * range keeps its exact value, normalised: 1e400 and 10e399 give 1e+400.
+     * range keeps its exact value, normalised: 1e400 and 10e399 give 1e+400
+     * (its decimal exponent saturates at +-10^17, so beyond that all such
+     * numbers with the same digits are one value).
      * Combined with PRETTY it keeps this content but uses the pretty layout;
      * combined with ASCII, non-ASCII characters are escaped as well. */
     LLMOPS_JSON_WRITE_CANONICAL = 1u << 1,
