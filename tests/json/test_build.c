@@ -82,6 +82,49 @@ Test(json_build, strings)
     cr_expect_null(llmops_json_new_string(doc, NULL, 1));
     cr_expect_not_null(llmops_json_new_string(doc, NULL, 0));
     cr_expect_null(llmops_json_new_string(NULL, "a", 1));
+    /* Multi-byte UTF-8 in values and keys, and a string too big for the
+     * small-string pool. */
+    const char utf[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+    llmops_json *u = llmops_json_new_string(doc, utf, sizeof utf - 1);
+    cr_assert_not_null(u);
+    cr_expect_str_eq(llmops_json_string(u, NULL), utf);
+    llmops_json *obj = llmops_json_new_object(doc);
+    cr_expect_eq(llmops_json_object_set(doc, obj, "\xc3\xa9", 2, u), LLMOPS_OK);
+    cr_expect_eq(llmops_json_get(obj, "\xc3\xa9"), llmops_json_at(obj, 0));
+    size_t big_len = 5000;
+    char *big = malloc(big_len);
+    memset(big, 'z', big_len);
+    llmops_json *b = llmops_json_new_string(doc, big, big_len);
+    cr_assert_not_null(b);
+    cr_expect_eq(memcmp(llmops_json_string(b, &len), big, big_len), 0);
+    cr_expect_eq(len, big_len);
+    free(big);
+    llmops_json_doc_free(doc);
+}
+
+Test(json_build, scalars)
+{
+    llmops_json_doc *doc;
+    llmops_json_doc_new(&doc);
+    llmops_json *arr = llmops_json_new_array(doc);
+    llmops_json_doc_set_root(doc, arr);
+    llmops_json_array_append(doc, arr, llmops_json_new_bool(doc, 1));
+    llmops_json_array_append(doc, arr, llmops_json_new_bool(doc, 0));
+    llmops_json_array_append(doc, arr, llmops_json_new_null(doc));
+    llmops_json_array_append(doc, arr, llmops_json_new_double(doc, 0.0));
+    llmops_json_array_append(doc, arr, llmops_json_new_int(doc, 0));
+    llmops_json_array_append(doc, arr, llmops_json_new_string(doc, "", 0));
+    jt_expect_write(arr, 0, "[true,false,null,0,0,\"\"]");
+    int b = 0;
+    cr_expect_eq(llmops_json_get_bool(llmops_json_at(arr, 0), &b), LLMOPS_OK);
+    cr_expect_eq(b, 1);
+    cr_expect_eq(llmops_json_get_bool(llmops_json_at(arr, 2), &b), LLMOPS_E_TYPE);
+    cr_expect_str_eq(llmops_json_type_name(llmops_json_type_of(llmops_json_at(arr, 3))), "number");
+    cr_expect_str_eq(llmops_json_type_name(LLMOPS_JSON_STRING), "string");
+    cr_expect_str_eq(llmops_json_type_name(LLMOPS_JSON_ARRAY), "array");
+    cr_expect_str_eq(llmops_json_type_name(LLMOPS_JSON_OBJECT), "object");
+    cr_expect_str_eq(llmops_json_type_name(LLMOPS_JSON_NULL), "null");
+    cr_expect_str_eq(llmops_json_type_name((llmops_json_type)42), "unknown");
     llmops_json_doc_free(doc);
 }
 

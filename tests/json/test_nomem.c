@@ -78,7 +78,11 @@ static char *sample(size_t *len)
     n += (size_t)snprintf(s + n, cap - n, ",\"big2\":{\"key0\":1");
     for (int k = 1; k < 100; k++)
         n += (size_t)snprintf(s + n, cap - n, ",\"key%d\":%d", k, k);
-    n += (size_t)snprintf(s + n, cap - n, "}}");
+    /* A long string of escapes grows the output buffer mid-string. */
+    n += (size_t)snprintf(s + n, cap - n, "},\"esc\":\"");
+    for (int k = 0; k < 400; k++)
+        n += (size_t)snprintf(s + n, cap - n, "\\u0001\\n\xe2\x80\xa8");
+    n += (size_t)snprintf(s + n, cap - n, "\"}");
     *len = n;
     return s;
 }

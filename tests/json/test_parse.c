@@ -439,6 +439,31 @@ Test(json_parse, duplicate_keys_reject)
 
 /* ---- large objects ------------------------------------------------------ */
 
+Test(json_parse, duplicates_inside_large_objects_keep_order)
+{
+    char text[1024];
+    size_t n = (size_t)snprintf(text, sizeof text, "{");
+    for (int k = 0; k < 20; k++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "\"k%d\":%d,", k, k);
+    n += (size_t)snprintf(text + n, sizeof text - n, "\"k5\":\"five\",\"k0\":[],");
+    for (int k = 20; k < 30; k++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s\"k%d\":%d", k > 20 ? "," : "", k, k);
+    snprintf(text + n, sizeof text - n, "}");
+    llmops_json_doc *doc = jt_parse(text);
+    const llmops_json *r = llmops_json_doc_root(doc);
+    cr_expect_eq(llmops_json_size(r), 30);
+    char key[8];
+    for (int k = 0; k < 30; k++) {
+        snprintf(key, sizeof key, "k%d", k);
+        cr_expect_str_eq(llmops_json_key_at(r, (size_t)k, NULL), key);
+        cr_expect_eq(llmops_json_get(r, key), llmops_json_at(r, (size_t)k), "%s", key);
+    }
+    cr_expect_str_eq(llmops_json_string(llmops_json_get(r, "k5"), NULL), "five");
+    cr_expect_eq(llmops_json_type_of(llmops_json_get(r, "k0")), LLMOPS_JSON_ARRAY);
+    cr_expect(llmops_json_is_int(llmops_json_get(r, "k29")));
+    llmops_json_doc_free(doc);
+}
+
 Test(json_parse, large_object_lookup)
 {
     enum { N = 200000 };
