@@ -1,23 +1,24 @@
 #!/bin/sh
-# Build the libFuzzer JSON target and its seed corpus.
+# Build a libFuzzer target and its seed corpus.
 #
-#   fuzz/build.sh OUTDIR
+#   fuzz/build.sh OUTDIR [TARGET]      (TARGET defaults to json_fuzz)
 #
-# Produces OUTDIR/json_fuzz (clang, -fsanitize=fuzzer,address,undefined) built
-# straight from src/core/*.c and src/json/*.c, and OUTDIR/corpus/json seeded
-# with JSONTestSuite's test_parsing and test_transform files and the provider
-# payloads from $LLMOPS_TESTDATA (default ../shared/testdata beside the
-# checkout). Nothing is written into the repository.
+# Produces OUTDIR/TARGET (clang, -fsanitize=fuzzer,address,undefined) built
+# straight from fuzz/TARGET.c, src/core/*.c, src/json/*.c and the extra
+# sources the target lists below, and OUTDIR/corpus/TARGET seeded from
+# $LLMOPS_TESTDATA (default ../shared/testdata beside the checkout).
+# Nothing is written into the repository.
 #
 # Environment: CC (default clang), LLMOPS_TESTDATA, LLMOPS_BUILDDIR (a Meson
 # build dir whose llmops_config.h to use; otherwise a feature-less stub is
 # generated in OUTDIR, which is all the JSON code needs).
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 OUTDIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: $0 OUTDIR [TARGET]" >&2
     exit 2
 fi
+target=${2:-json_fuzz}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
@@ -40,28 +41,51 @@ else
 EOF
 fi
 
-# shellcheck disable=SC2046
+if [ ! -f "$root/fuzz/$target.c" ]; then
+    echo "no fuzz target fuzz/$target.c" >&2
+    exit 2
+fi
+
+# Extra sources and seed directories per target (paths under src/ and under
+# the test data folder).
+extra=""
+seeds=""
+case $target in
+    json_fuzz)
+        seeds="json/JSONTestSuite/test_parsing json/JSONTestSuite/test_transform providers" ;;
+    *)
+        if [ -f "$root/fuzz/$target.sources" ]; then
+            extra=$(cat "$root/fuzz/$target.sources")
+        fi
+        if [ -f "$root/fuzz/$target.seeds" ]; then
+            seeds=$(cat "$root/fuzz/$target.seeds")
+        fi ;;
+esac
+extra_files=""
+for glob in $extra; do
+    extra_files="$extra_files $(ls "$root"/$glob)"
+done
+
+# shellcheck disable=SC2086
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -DLLMOPS_BUILDING \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$root/include" -I"$root/src" -I"$config_dir" \
-    -o "$out/json_fuzz" \
-    "$root/fuzz/json_fuzz.c" "$root"/src/core/*.c "$root"/src/json/*.c \
+    -o "$out/$target" \
+    "$root/fuzz/$target.c" "$root"/src/core/*.c "$root"/src/json/*.c $extra_files \
     -lm -lpthread
-echo "built $out/json_fuzz"
+echo "built $out/$target"
 
-corpus=$out/corpus/json
+corpus=$out/corpus/$target
 mkdir -p "$corpus"
 seeded=0
-for dir in "$testdata/json/JSONTestSuite/test_parsing" "$testdata/json/JSONTestSuite/test_transform"; do
+for rel in $seeds; do
+    dir=$testdata/$rel
     if [ -d "$dir" ]; then
-        cp "$dir"/*.json "$corpus"/
+        find "$dir" -type f -size -64k ! -name '*.tsv' ! -name '*.md' -exec cp {} "$corpus"/ \;
         seeded=1
     fi
 done
-if [ -d "$testdata/providers" ]; then
-    find "$testdata/providers" -name '*.json' -size -64k -exec cp {} "$corpus"/ \;
-fi
-if [ "$seeded" = 0 ]; then
-    echo "warning: no JSONTestSuite under $testdata; corpus starts empty" >&2
+if [ "$seeded" = 0 ] && [ -n "$seeds" ]; then
+    echo "warning: no seed data under $testdata; corpus starts empty" >&2
 fi
 echo "seed corpus: $corpus ($(find "$corpus" -type f | wc -l) files)"
