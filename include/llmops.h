@@ -8,5 +8,6 @@
 
 #include "llmops/common.h"
 #include "llmops/json.h"
+#include "llmops/provider.h"
 
 #endif /* LLMOPS_H */
