@@ -75,6 +75,9 @@ struct llmops_request {
     llmops_cancel *cancel;           /* holds a reference */
 };
 
+/* Takes another reference on a cancel token (src/provider/cancel.c). */
+llmops_cancel *llmops__cancel_ref(llmops_cancel *c);
+
 /* The system prompt assembled from every system message's parts, joined by
  * "\n\n" (Anthropic and Gemini take one system text). Caller frees with
  * llmops__free; NULL with *len 0 when there is none; NULL with *len

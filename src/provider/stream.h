@@ -37,6 +37,12 @@ llmops_status llmops__stream_tool_call(llmops_stream *s, size_t index, const cha
  * the host stopped. */
 llmops_status llmops__stream_finish(llmops_stream *s);
 
+/* Delivers a delta to s's host callback without accumulating it into s's
+ * response (a wrapper that runs its target with a stream of its own — the
+ * recorder — forwards what that stream saw), keeping s's emitted, aborted
+ * and tool-call bookkeeping. LLMOPS_E_ABORTED when the host stops. */
+llmops_status llmops__stream_forward(llmops_stream *s, const llmops_delta *d);
+
 /* Discards what an attempt accumulated before a retry (only valid while
  * s->emitted is 0). */
 void llmops__stream_restart(llmops_stream *s);
