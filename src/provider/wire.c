@@ -1,0 +1,71 @@
+/* The registry of built-in wire formats and the HTTP request helpers they
+ * share. */
+#include <string.h>
+
+#include "provider/wire.h"
+
+/* TODO(providers): weak while the five wire files land in parallel; make
+ * these plain references once they all exist. */
+#if defined(__GNUC__)
+#pragma weak llmops__wire_openai
+#pragma weak llmops__wire_openai_responses
+#pragma weak llmops__wire_anthropic
+#pragma weak llmops__wire_gemini
+#pragma weak llmops__wire_ollama
+#endif
+
+const llmops__wire *llmops__wire_find(const char *type)
+{
+    const llmops__wire *const wires[] = {&llmops__wire_openai, &llmops__wire_openai_responses,
+                                         &llmops__wire_anthropic, &llmops__wire_gemini,
+                                         &llmops__wire_ollama};
+    if (!type)
+        return NULL;
+    for (size_t i = 0; i < sizeof wires / sizeof wires[0]; i++)
+        if (wires[i] && strcmp(wires[i]->type, type) == 0)
+            return wires[i];
+    return NULL;
+}
+
+void llmops__http_request_init(llmops__http_request *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+/* The headers may hold an API key: wipe them before the memory goes back. */
+static void wipe(llmops__buf *b)
+{
+    if (b->data && b->cap) {
+        volatile char *p = b->data;
+        for (size_t i = 0; i < b->cap; i++)
+            p[i] = 0;
+    }
+}
+
+void llmops__http_request_free(llmops__http_request *h)
+{
+    wipe(&h->headers);
+    llmops__buf_free(&h->url);
+    llmops__buf_free(&h->body);
+    llmops__buf_free(&h->headers);
+}
+
+void llmops__http_request_header(llmops__http_request *h, const char *name, const char *value,
+                                 size_t value_len)
+{
+    /* Growing the buffer would leave a copy of the key in freed memory;
+     * reserve first so the append happens in place. */
+    size_t need = strlen(name) + 2 + value_len + 1;
+    if (h->headers.cap - h->headers.len <= need + 1 && h->headers.data) {
+        llmops__buf bigger = LLMOPS__BUF_INIT;
+        llmops__buf_reserve(&bigger, h->headers.len + need + 256);
+        llmops__buf_append(&bigger, h->headers.data, h->headers.len);
+        wipe(&h->headers);
+        llmops__buf_free(&h->headers);
+        h->headers = bigger;
+    }
+    llmops__buf_puts(&h->headers, name);
+    llmops__buf_append(&h->headers, ": ", 2);
+    llmops__buf_append(&h->headers, value, value_len);
+    llmops__buf_putc(&h->headers, '\n');
+}
