@@ -17,13 +17,12 @@
 #include "json/number.h"
 #include "llmops/json.h"
 
-/* Appends `len` bytes of UTF-8 as a quoted JSON string. Runs of bytes that
- * need no escape are copied with one append, so the cost is linear and
- * there is no per-byte call for ordinary text. */
-static inline void llmops__jo_strn(llmops__buf *b, const char *s, size_t len)
+/* Appends `len` bytes of UTF-8 escaped for the inside of a JSON string (no
+ * quotes). Runs of bytes that need no escape are copied with one append, so
+ * the cost is linear and there is no per-byte call for ordinary text. */
+static inline void llmops__jo_escape(llmops__buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    llmops__buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -61,6 +60,13 @@ static inline void llmops__jo_strn(llmops__buf *b, const char *s, size_t len)
         run = i + 1;
     }
     llmops__buf_append(b, s + run, len - run);
+}
+
+/* `len` bytes of UTF-8 as a quoted JSON string. */
+static inline void llmops__jo_strn(llmops__buf *b, const char *s, size_t len)
+{
+    llmops__buf_putc(b, '"');
+    llmops__jo_escape(b, s, len);
     llmops__buf_putc(b, '"');
 }
 
