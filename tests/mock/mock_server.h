@@ -2,8 +2,10 @@
  *
  * Listens on 127.0.0.1 only, on an ephemeral port. One accept thread, one
  * thread per connection; keep-alive; request bodies with Content-Length or
- * chunked transfer encoding. Test code: plain malloc, not the library's
- * allocator, so tests that swap the allocator are not disturbed.
+ * chunked transfer encoding; "Expect: 100-continue" is answered. Test code:
+ * the server itself uses plain malloc; the format responder reads request
+ * bodies with llmops_json_parse (the library's allocator), so a test that
+ * swaps in a failing allocator should script its responses.
  *
  * Each request is answered by the next scripted response in the queue (in
  * push order, whichever connection asks); when the queue is empty the
@@ -34,7 +36,13 @@
  * When the request declares tools and the last user text contains
  * "call tool", the answer is one call of the first declared tool with
  * arguments {"text":"<user text>"} (finish reason tool_calls / tool_use /
- * STOP with functionCall / done with tool_calls). Usage: input tokens = the
+ * STOP with functionCall / done with tool_calls). When the last message
+ * carries a tool result (role "tool"; an Anthropic tool_result block; a
+ * Responses function_call_output; a Gemini functionResponse) the answer is
+ * the text "tool result: <its content>" and never another call, so agent
+ * loops end. Ollama /api/chat streams unless "stream": false (as the real
+ * server does). OpenAI answers carry "x-request-id: req_mock<n>", Anthropic
+ * "request-id: req_mock<n>" (n counts requests from 1). Usage: input tokens = the
  * number of whitespace-separated words in all message texts (at least 1),
  * output tokens = words in the answer. Model echoes the request's "model"
  * (Gemini: the {m} in the path). Embeddings: one vector per input, dimension
