@@ -199,6 +199,28 @@ static llmops_status read_key(const llmops__provider_cfg *c, char *buf, size_t c
     return LLMOPS_OK;
 }
 
+/* Replaces every occurrence of the key in b with "[redacted]". */
+static void redact(llmops__buf *b, const char *key, size_t key_len)
+{
+    static const char mask[] = "[redacted]";
+    if (key_len < 4 || !b->data || b->len < key_len)
+        return;
+    char *at;
+    size_t from = 0;
+    while ((at = memmem(b->data + from, b->len - from, key, key_len))) {
+        size_t pos = (size_t)(at - b->data), tail = b->len - pos - key_len;
+        if (key_len >= sizeof mask - 1) {
+            memcpy(at, mask, sizeof mask - 1);
+            memmove(at + sizeof mask - 1, at + key_len, tail);
+            b->len = pos + sizeof mask - 1 + tail;
+        } else {
+            memset(at, '*', key_len);
+        }
+        b->data[b->len] = '\0';
+        from = pos + 1;
+    }
+}
+
 typedef struct body_sink {
     llmops__decoder dec;
     llmops_response *resp;
@@ -248,13 +270,12 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
         return st;
     llmops__http_request hreq;
     llmops__http_request_init(&hreq);
-    st = w->build(c, req, model, op, streaming, key_len ? key : NULL,
-                  key_len, &hreq, resp);
-    wipe(key, sizeof key);
+    st = w->build(c, req, model, op, streaming, key_len ? key : NULL, key_len, &hreq, resp);
     if (st == LLMOPS_OK && (hreq.url.failed || hreq.body.failed || hreq.headers.failed))
         st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, "%s: out of memory building the "
                                                              "request", c->name);
     if (st != LLMOPS_OK) {
+        wipe(key, sizeof key);
         llmops__http_request_free(&hreq);
         if (resp->status == LLMOPS_OK)
             llmops__response_fail(resp, st, "%s: cannot build the request: %s", c->name,
@@ -271,6 +292,7 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
             LLMOPS_OK) {
             llmops__decoder_free(&sink.dec);
             llmops__http_request_free(&hreq);
+            wipe(key, sizeof key);
             return st;
         }
         decoding = 1;
@@ -318,6 +340,10 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
         llmops__response_set_request_id_n(resp, res.request_id, strlen(res.request_id));
     if (res.retry_after_ms > resp->retry_after_ms)
         resp->retry_after_ms = res.retry_after_ms;
+    /* A provider may quote the key it rejected; it never leaves here. */
+    redact(&resp->error, key, key_len);
+    redact(&resp->raw, key, key_len);
+    wipe(key, sizeof key);
     if (decoding)
         llmops__decoder_free(&sink.dec);
     llmops__http_result_free(&res);
