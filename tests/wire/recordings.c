@@ -315,3 +315,46 @@ int lt_response_equal(const llmops_response *a, const llmops_response *b, char *
              b->request_id ? b->request_id : "(null)");
     return 1;
 }
+
+int lt_stream_split_check(const llmops__wire *wire, const char *bytes, size_t len,
+                          size_t max_two_piece_splits, llmops_response *whole, char *why,
+                          size_t cap)
+{
+    lt_feed_stream(wire, bytes, len, NULL, 0, whole);
+    llmops_response *other = NULL;
+    if (llmops_response_new(&other) != LLMOPS_OK) {
+        snprintf(why, cap, "out of memory");
+        return 0;
+    }
+    char diff[512];
+    int ok = 1;
+    /* Every boundary, or an even spread of them for long streams. */
+    size_t step = 1;
+    if (max_two_piece_splits && len > max_two_piece_splits)
+        step = (len + max_two_piece_splits - 1) / max_two_piece_splits;
+    for (size_t cut = 1; cut < len && ok; cut += step) {
+        lt_feed_stream(wire, bytes, len, &cut, 1, other);
+        if (!lt_response_equal(whole, other, diff, sizeof diff)) {
+            snprintf(why, cap, "split at byte %zu of %zu: %s", cut, len, diff);
+            ok = 0;
+        }
+    }
+    if (ok) {
+        size_t *all = malloc((len ? len : 1) * sizeof *all);
+        if (!all) {
+            snprintf(why, cap, "out of memory");
+            ok = 0;
+        } else {
+            for (size_t i = 0; i < len; i++)
+                all[i] = i + 1;
+            lt_feed_stream(wire, bytes, len, all, len, other);
+            free(all);
+            if (!lt_response_equal(whole, other, diff, sizeof diff)) {
+                snprintf(why, cap, "fed byte by byte: %s", diff);
+                ok = 0;
+            }
+        }
+    }
+    llmops_response_free(other);
+    return ok;
+}

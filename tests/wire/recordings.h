@@ -48,6 +48,16 @@ int lt_recording_is_stream(const lt_recording *r);
 llmops_status lt_feed_stream(const llmops__wire *wire, const char *bytes, size_t len,
                              const size_t *splits, size_t nsplits, llmops_response *resp);
 
+/* Feeds `bytes` whole, then split into two pieces at every byte boundary
+ * (at most max_two_piece_splits of them spread evenly over the stream when
+ * nonzero and the stream is longer), then one byte at a time, and checks
+ * every run ends like the whole one. Returns 1 when all agree; else 0 with
+ * the first split that differed and why. `whole` receives the result of the
+ * whole run (reset first). */
+int lt_stream_split_check(const llmops__wire *wire, const char *bytes, size_t len,
+                          size_t max_two_piece_splits, llmops_response *whole, char *why,
+                          size_t cap);
+
 /* 1 when status, text, reasoning, tool calls (id, name, arguments compared
  * as JSON), finish reason, usage, model and request id are equal; else 0
  * and `why` (cap bytes) says the first difference. */
