@@ -449,11 +449,42 @@ static void gemini_parse_error(int http_status, const char *body, size_t len,
 
 /* What a generation accumulates across chunks (one chunk when not
  * streamed). */
+/* One piece of a call whose arguments stream as partialArgs (Vertex's
+ * streamFunctionCallArguments): the value at a JSON path, string values
+ * possibly continued over several pieces. */
+typedef struct partial_arg {
+    char *path;
+    llmops__buf value;   /* string bytes, or JSON text for other kinds */
+    int is_string;
+} partial_arg;
+
 typedef struct gen_state {
     size_t ncalls;
     int finished;                  /* a finishReason was seen */
     llmops_finish_reason reason;   /* mapped finishReason, before tool calls */
+    int partial_open;              /* a call with willContinue is being assembled */
+    size_t partial_index;
+    partial_arg *args;
+    size_t nargs, cap_args;
 } gen_state;
+
+static void partial_reset(gen_state *g)
+{
+    for (size_t i = 0; i < g->nargs; i++) {
+        llmops__free(g->args[i].path);
+        llmops__buf_free(&g->args[i].value);
+    }
+    g->nargs = 0;
+    g->partial_open = 0;
+}
+
+static void gen_state_clear(gen_state *g)
+{
+    partial_reset(g);
+    llmops__free(g->args);
+    g->args = NULL;
+    g->cap_args = 0;
+}
 
 static llmops_finish_reason map_finish(const char *s, size_t n)
 {
@@ -503,9 +534,189 @@ static llmops_status apply_finish(gen_state *g, llmops_response *r)
     return LLMOPS_OK;
 }
 
+/* Stores one partialArgs entry. A string continues the previous piece at
+ * the same path when that piece said willContinue. */
+static llmops_status partial_add(gen_state *g, const llmops_json *pa, llmops_response *resp)
+{
+    size_t plen = 0, slen = 0;
+    const char *path = llmops__jstr(pa, "jsonPath", &plen);
+    if (!path)
+        return llmops__response_fail(resp, LLMOPS_E_MALFORMED_RESPONSE,
+                                     FMT ": partialArgs entry without a jsonPath");
+    const char *str = llmops__jstr(pa, "stringValue", &slen);
+    partial_arg *last = g->nargs ? &g->args[g->nargs - 1] : NULL;
+    if (str && last && last->is_string && strlen(last->path) == plen &&
+        memcmp(last->path, path, plen) == 0) {
+        llmops__buf_append(&last->value, str, slen);
+        return last->value.failed ? llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory")
+                                  : LLMOPS_OK;
+    }
+    if (g->nargs == g->cap_args) {
+        size_t cap = llmops__grow_cap(g->cap_args, g->nargs + 1, sizeof(partial_arg));
+        partial_arg *na = cap ? llmops__realloc(g->args, cap * sizeof *na) : NULL;
+        if (!na)
+            return llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
+        g->args = na;
+        g->cap_args = cap;
+    }
+    partial_arg *a = &g->args[g->nargs];
+    memset(a, 0, sizeof *a);
+    a->path = llmops__strndup(path, plen);
+    if (!a->path)
+        return llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
+    g->nargs++;
+    if (str) {
+        a->is_string = 1;
+        llmops__buf_append(&a->value, str, slen);
+        if (!a->value.data)
+            llmops__buf_puts(&a->value, "");
+    } else {
+        static const char *const kinds[] = { "numberValue", "boolValue", "nullValue" };
+        const llmops_json *v = NULL;
+        for (size_t i = 0; i < 3 && !v; i++)
+            v = llmops_json_get(pa, kinds[i]);
+        if (llmops_json_get(pa, "nullValue"))
+            llmops__buf_puts(&a->value, "null");
+        else if (v)
+            llmops__jo_value(&a->value, v);
+        else
+            llmops__buf_puts(&a->value, "null");
+    }
+    return a->value.failed ? llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory")
+                           : LLMOPS_OK;
+}
+
+/* Places `value` at `path` ("$.a.b", "$.list[0]") under `root`, creating
+ * the objects and arrays on the way. 0 on success. */
+static int place_at_path(llmops_json_doc *doc, llmops_json *root, const char *path,
+                         llmops_json *value)
+{
+    if (path[0] != '$')
+        return -1;
+    const char *p = path + 1;
+    llmops_json *cur = root;
+    while (*p) {
+        const char *key = NULL;
+        size_t klen = 0;
+        int64_t index = -1;
+        if (*p == '.') {
+            key = ++p;
+            while (*p && *p != '.' && *p != '[')
+                p++;
+            klen = (size_t)(p - key);
+        } else if (*p == '[') {
+            index = strtoll(p + 1, (char **)&p, 10);
+            if (*p != ']' || index < 0)
+                return -1;
+            p++;
+        } else {
+            return -1;
+        }
+        int last = *p == '\0';
+        /* What the next step needs inside this one. */
+        llmops_json *next = NULL;
+        if (last)
+            next = value;
+        if (key) {
+            if (llmops_json_type_of(cur) != LLMOPS_JSON_OBJECT || klen == 0)
+                return -1;
+            llmops_json *existing = (llmops_json *)llmops_json_getn(cur, key, klen);
+            if (!last && existing) {
+                cur = existing;
+                continue;
+            }
+            if (!last)
+                next = *p == '[' ? llmops_json_new_array(doc) : llmops_json_new_object(doc);
+            if (!next || llmops_json_object_set(doc, cur, key, klen, next) != LLMOPS_OK)
+                return -1;
+        } else {
+            if (llmops_json_type_of(cur) != LLMOPS_JSON_ARRAY)
+                return -1;
+            size_t size = llmops_json_size(cur);
+            if ((size_t)index < size && !last) {
+                cur = (llmops_json *)llmops_json_at(cur, (size_t)index);
+                continue;
+            }
+            if ((size_t)index != size)
+                return -1; /* only appends, in order */
+            if (!last)
+                next = *p == '[' ? llmops_json_new_array(doc) : llmops_json_new_object(doc);
+            if (!next || llmops_json_array_append(doc, cur, next) != LLMOPS_OK)
+                return -1;
+        }
+        cur = next;
+    }
+    return 0;
+}
+
+/* The assembled arguments of the open partial call, emitted as its one
+ * argument fragment. */
+static llmops_status partial_finish(gen_state *g, llmops__sink *k)
+{
+    llmops_response *resp = k->r;
+    llmops_json_doc *doc = NULL;
+    llmops_status st = llmops_json_doc_new(&doc);
+    llmops_json *root = doc ? llmops_json_new_object(doc) : NULL;
+    if (st != LLMOPS_OK || !root || llmops_json_doc_set_root(doc, root) != LLMOPS_OK) {
+        llmops_json_doc_free(doc);
+        return llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
+    }
+    for (size_t i = 0; i < g->nargs && st == LLMOPS_OK; i++) {
+        const partial_arg *a = &g->args[i];
+        llmops_json *v = NULL;
+        if (a->is_string) {
+            v = llmops_json_new_string(doc, a->value.data ? a->value.data : "", a->value.len);
+        } else {
+            llmops_json_doc *tmp = NULL;
+            if (llmops_json_parse(&tmp, a->value.data, a->value.len, NULL, NULL) == LLMOPS_OK)
+                v = llmops_json_copy(doc, llmops_json_doc_root(tmp));
+            llmops_json_doc_free(tmp);
+        }
+        if (!v || place_at_path(doc, root, a->path, v) != 0)
+            st = llmops__response_fail(resp, LLMOPS_E_MALFORMED_RESPONSE,
+                                       FMT ": cannot place streamed argument at \"%s\" of call %zu",
+                                       a->path, g->partial_index);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    if (st == LLMOPS_OK && llmops_json_write(&text, &len, root, LLMOPS_JSON_WRITE_COMPACT) != LLMOPS_OK)
+        st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
+    if (st == LLMOPS_OK)
+        st = llmops__sink_tool_call(k, g->partial_index, NULL, 0, NULL, 0, text, len);
+    llmops__free(text);
+    llmops_json_doc_free(doc);
+    partial_reset(g);
+    return st;
+}
+
+/* Streamed call arguments: a functionCall with a name and willContinue
+ * opens a call, functionCall parts with partialArgs add to it, and an empty
+ * functionCall (or one without willContinue) closes it. */
+static llmops_status partial_piece(gen_state *g, const llmops_json *fc, llmops__sink *k)
+{
+    const llmops_json *pas = llmops_json_get(fc, "partialArgs");
+    for (size_t i = 0; i < llmops_json_size(pas); i++) {
+        llmops_status st = partial_add(g, llmops_json_at(pas, i), k->r);
+        if (st != LLMOPS_OK)
+            return st;
+    }
+    if (!llmops_json_is_true(llmops_json_get(fc, "willContinue")))
+        return partial_finish(g, k);
+    return LLMOPS_OK;
+}
+
 static llmops_status put_function_call(gen_state *g, const llmops_json *fc, llmops__sink *k,
                                        llmops_response *resp)
 {
+    if (g->partial_open && !llmops_json_get(fc, "name"))
+        return partial_piece(g, fc, k);
+    if (g->partial_open) {
+        llmops_status pst = partial_finish(g, k);
+        if (pst != LLMOPS_OK)
+            return pst;
+    }
+    if (!llmops_json_get(fc, "name") && llmops_json_size(fc) == 0)
+        return LLMOPS_OK; /* an empty closing marker with nothing open */
     size_t nlen = 0, idlen = 0, alen = 0;
     const char *name = llmops__jstr(fc, "name", &nlen);
     if (!name)
@@ -518,6 +729,14 @@ static llmops_status put_function_call(gen_state *g, const llmops_json *fc, llmo
         id = gen_id;
     }
     const llmops_json *args = llmops_json_get(fc, "args");
+    if (!args && llmops_json_is_true(llmops_json_get(fc, "willContinue"))) {
+        g->partial_open = 1;
+        g->partial_index = g->ncalls;
+        llmops_status st = llmops__sink_tool_call(k, g->ncalls++, id, idlen, name, nlen, "", 0);
+        if (st == LLMOPS_OK && llmops_json_get(fc, "partialArgs"))
+            st = partial_piece(g, fc, k);
+        return st;
+    }
     char *text = NULL;
     if (args && llmops_json_write(&text, &alen, args, LLMOPS_JSON_WRITE_COMPACT) != LLMOPS_OK)
         return llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
@@ -581,6 +800,9 @@ static llmops_status process_chunk(gen_state *g, const llmops_json *root, llmops
 
     s = llmops__jstr(cand, "finishReason", &n);
     if (s && !llmops__jstr_eq(s, n, "FINISH_REASON_UNSPECIFIED")) {
+        /* The answer is over: a call still collecting arguments is whole. */
+        if (g->partial_open && (st = partial_finish(g, k)) != LLMOPS_OK)
+            return st;
         g->finished = 1;
         g->reason = map_finish(s, n);
         llmops__response_set_finish_raw_n(resp, s, n);
@@ -654,9 +876,11 @@ static llmops_status gemini_parse(llmops__op op, const char *body, size_t len,
     } else if (op == LLMOPS__OP_EMBED) {
         st = parse_embeddings(root, resp);
     } else {
-        gen_state g = { 0, 0, LLMOPS_FINISH_UNKNOWN };
+        gen_state g;
+        memset(&g, 0, sizeof g);
         llmops__sink k = llmops__sink_of_response(resp);
         st = process_chunk(&g, root, &k);
+        gen_state_clear(&g);
         if (st == LLMOPS_OK && !g.finished && !llmops_json_get(root, "candidates"))
             st = llmops__response_fail(resp, LLMOPS_E_MALFORMED_RESPONSE,
                                        FMT ": response has no candidates and no promptFeedback");
@@ -674,6 +898,8 @@ static void *gemini_stream_new(void)
 
 static void gemini_stream_free(void *state)
 {
+    if (state)
+        gen_state_clear(state);
     llmops__free(state);
 }
 
@@ -710,6 +936,11 @@ static llmops_status gemini_stream_end(void *state, llmops_stream *s)
     if (!g->finished)
         return llmops__response_fail(s->resp, LLMOPS_E_MALFORMED_RESPONSE,
                                      FMT ": stream ended before a chunk with a finishReason");
+    if (g->partial_open)
+        return llmops__response_fail(s->resp, LLMOPS_E_MALFORMED_RESPONSE,
+                                     FMT ": stream ended inside the streamed arguments of "
+                                         "call %zu",
+                                     g->partial_index);
     return LLMOPS_OK;
 }
 
