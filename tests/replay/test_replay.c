@@ -222,9 +222,10 @@ Test(replay, timed_replay_stops_at_the_deadline)
     fixture f;
     setup_fx(&f, LLMOPS_REPLAY_TIMING);
     f.rich.gap_ms = 1500;
-    cr_assert_eq(llmops_provider_generate(f.rec, f.req, f.a, lt_deltas_collect,
-                                          &(lt_deltas){.n = 0}),
+    lt_deltas rec = {.n = 0};
+    cr_assert_eq(llmops_provider_generate(f.rec, f.req, f.a, lt_deltas_collect, &rec),
                  LLMOPS_OK);
+    lt_deltas_free(&rec);
     llmops_request_set_timeout_ms(f.req, 100); /* not part of the fingerprint */
     lt_deltas rep = {.n = 0};
     uint64_t t0 = now_ns();
@@ -241,9 +242,10 @@ Test(replay, host_can_stop_a_replayed_stream)
     fixture f;
     setup_fx(&f, 0);
     cr_assert_eq(llmops_provider_generate(f.rec, f.req, f.a, NULL, NULL), LLMOPS_OK);
-    cr_assert_eq(llmops_provider_generate(f.rec, f.req, f.a, lt_deltas_collect,
-                                          &(lt_deltas){.n = 0}),
+    lt_deltas rec = {.n = 0};
+    cr_assert_eq(llmops_provider_generate(f.rec, f.req, f.a, lt_deltas_collect, &rec),
                  LLMOPS_OK);
+    lt_deltas_free(&rec);
     lt_deltas rep = {.n = 0, .stop_after = 2};
     cr_assert_eq(llmops_provider_generate(f.rep, f.req, f.b, lt_deltas_collect, &rep),
                  LLMOPS_E_ABORTED);
