@@ -29,6 +29,9 @@ int llmops__buf_reserve(llmops__buf *b, size_t extra)
     }
     b->data = p;
     b->cap = cap;
+    /* A first allocation must already read as "" (the header promises a
+     * NUL-terminated buffer whenever data is non-NULL). */
+    b->data[b->len] = '\0';
     return 0;
 }
 

@@ -58,3 +58,20 @@ Test(strbuf, empty_detach_gives_empty_string)
     cr_assert_str_eq(s, "");
     llmops__free(s);
 }
+
+/* Regression: a reserve on an empty buffer left data non-terminated, so an
+ * empty response text read back as heap garbage. */
+Test(strbuf, reserve_on_empty_buffer_reads_as_empty_string)
+{
+    for (int i = 0; i < 50; i++) {
+        /* Dirty the heap so a fresh block is unlikely to start with NUL. */
+        char *junk = llmops__malloc(64);
+        memset(junk, 'J', 64);
+        llmops__free(junk);
+        llmops__buf b = LLMOPS__BUF_INIT;
+        cr_assert_eq(llmops__buf_reserve(&b, 1), 0);
+        cr_assert_not_null(b.data);
+        cr_assert_eq(b.data[0], '\0');
+        llmops__buf_free(&b);
+    }
+}
