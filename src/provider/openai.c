@@ -239,7 +239,8 @@ static llmops_status status_from_type(const char *t, size_t n)
 }
 
 static llmops_status fail_message(llmops_response *resp, llmops_status st, const char *wire_name,
-                                  int http_status, const char *msg, size_t mlen)
+                                  int http_status, const char *msg, size_t mlen,
+                                  const char *detail, size_t dlen)
 {
     llmops__buf b = LLMOPS__BUF_INIT;
     if (http_status > 0)
@@ -250,6 +251,11 @@ static llmops_status fail_message(llmops_response *resp, llmops_status st, const
         put_masked(&b, msg, mlen > 2048 ? 2048 : mlen);
     else
         llmops__buf_puts(&b, "(no message)");
+    if (detail && dlen > 0) {
+        llmops__buf_puts(&b, " (");
+        put_masked(&b, detail, dlen > 1024 ? 1024 : dlen);
+        llmops__buf_putc(&b, ')');
+    }
     if (b.failed) {
         llmops__buf_free(&b);
         return llmops__response_fail(resp, st, "%s: error (message lost: out of memory)",
@@ -288,7 +294,11 @@ llmops_status llmops__oa_fail_error_object(const char *wire_name, int http_statu
     llmops_status refined = llmops__error_refine(st, code, clen, msg, mlen);
     if (refined == st && type)
         refined = llmops__error_refine(st, type, tlen, msg, mlen);
-    fail_message(resp, refined, wire_name, http_status, msg, mlen);
+    /* OpenRouter puts the upstream provider's words in metadata.raw. */
+    size_t dlen = 0;
+    const char *detail =
+        llmops_json_string(llmops_json_get(llmops_json_get(err, "metadata"), "raw"), &dlen);
+    fail_message(resp, refined, wire_name, http_status, msg, mlen, detail, dlen);
     if (code && clen > 0)
         llmops__response_set_error_code_n(resp, code, clen);
     else if (type && tlen > 0)
@@ -320,7 +330,7 @@ void llmops__oa_parse_error(const char *wire_name, int http_status, const char *
             /* FastAPI-style validation errors: [{"msg": ...}, ...] */
             (m = json_text(llmops_json_get(llmops_json_at(detail, 0), "msg"), &n)) != NULL) {
             st = llmops__error_refine(st, NULL, 0, m, n);
-            fail_message(resp, st, wire_name, http_status, m, n);
+            fail_message(resp, st, wire_name, http_status, m, n, NULL, 0);
             llmops_json_doc_free(doc);
             return;
         }
@@ -343,7 +353,7 @@ void llmops__oa_parse_error(const char *wire_name, int http_status, const char *
         return;
     }
     st = llmops__error_refine(st, NULL, 0, text, k);
-    fail_message(resp, st, wire_name, http_status, text, k);
+    fail_message(resp, st, wire_name, http_status, text, k, NULL, 0);
 }
 
 llmops_status llmops__oa_set_usage(llmops_response *resp, const llmops_usage *u)

@@ -614,6 +614,11 @@ Test(openai_errors, typed_statuses_messages_codes)
                   "\"context_length_exceeded\"}}");
     cr_assert_eq(llmops_response_status(r), LLMOPS_E_CONTEXT_LENGTH);
     llmops_response_free(r);
+    r = perr(429, "{\"error\":{\"code\":429,\"message\":\"Provider returned error\","
+                  "\"metadata\":{\"raw\":\"temporarily rate-limited upstream\"}}}");
+    cr_assert_eq(llmops_response_status(r), LLMOPS_E_RATE_LIMITED);
+    cr_assert_not_null(strstr(llmops_response_error(r), "rate-limited upstream"));
+    llmops_response_free(r);
     r = perr(404, "{\"message\":\"model not found\"}");
     cr_assert_eq(llmops_response_status(r), LLMOPS_E_MODEL_NOT_FOUND);
     cr_assert_not_null(strstr(llmops_response_error(r), "model not found"));
@@ -939,7 +944,7 @@ static tally *tally_for(tally *t, size_t *n, const char *provider)
 /* Streams longer than this get an even spread of this many two-piece
  * splits instead of every one (every split of a 100 KB stream re-parses it
  * 100 000 times); byte-by-byte feeding always covers every boundary. */
-#define MAX_SPLITS 4000
+#define MAX_SPLITS 6000
 
 /* Decoded size of standard base64, and its first 4 bytes. */
 static size_t test_b64_len(const char *s, size_t n)
