@@ -4,16 +4,6 @@
 
 #include "provider/wire.h"
 
-/* TODO(providers): weak while the five wire files land in parallel; make
- * these plain references once they all exist. */
-#if defined(__GNUC__)
-#pragma weak llmops__wire_openai
-#pragma weak llmops__wire_openai_responses
-#pragma weak llmops__wire_anthropic
-#pragma weak llmops__wire_gemini
-#pragma weak llmops__wire_ollama
-#endif
-
 const llmops__wire *llmops__wire_find(const char *type)
 {
     const llmops__wire *const wires[] = {&llmops__wire_openai, &llmops__wire_openai_responses,
