@@ -296,9 +296,14 @@ llmops_status llmops__cassette_write(const char *dir, const char *fingerprint,
     set_int(&b, root, "ttft_ns", ttft_ns > INT64_MAX ? INT64_MAX : (int64_t)ttft_ns);
     set_int(&b, root, "latency_ns", latency_ns > INT64_MAX ? INT64_MAX : (int64_t)latency_ns);
     if (b.bad) {
-        /* Strings in a response are valid UTF-8, so this is memory. */
-        llmops__buf_printf(err, "cannot build cassette field \"%s\" for %s", b.bad, path);
-        st = LLMOPS_E_NO_MEMORY;
+        /* Response strings are valid UTF-8, so this is memory or a NaN or
+         * infinite number (usage cost, label score, embedding value), which
+         * JSON cannot hold. */
+        llmops__buf_printf(err,
+                           "cannot store cassette field \"%s\" in %s (out of memory, or a "
+                           "NaN or infinite number)",
+                           b.bad, path);
+        st = LLMOPS_E_INVALID_ARGUMENT;
         goto done;
     }
     if (llmops_json_doc_set_root(b.doc, root) != LLMOPS_OK ||

@@ -121,3 +121,41 @@ Test(cassette, rerecording_replaces_the_file_whole)
     llmops_provider_free(rec);
     llmops_provider_free(inner);
 }
+
+static llmops_status nan_embed(void *self, const llmops_request *req, llmops_response *resp)
+{
+    (void)self;
+    (void)req;
+    float v[2] = {1.0f, __builtin_nanf("")};
+    return llmops_response_add_embedding(resp, v, 2);
+}
+
+Test(cassette, a_value_json_cannot_hold_is_reported_not_fatal)
+{
+    char dir[64];
+    lt_tmpdir(dir);
+    llmops_provider_vtable vt = {LLMOPS_PROVIDER_VTABLE_VERSION, NULL, NULL, nan_embed, NULL};
+    llmops_provider *inner = NULL, *rec = NULL;
+    cr_assert_eq(llmops_provider_new_custom(&inner, "nan", &vt, NULL), LLMOPS_OK);
+    cr_assert_eq(llmops_provider_new_recorder(&rec, "rec", inner, dir), LLMOPS_OK);
+    llmops_request *req = NULL;
+    llmops_request_new(&req);
+    llmops_request_add_input(req, "x", SIZE_MAX);
+    llmops_response *resp = NULL;
+    llmops_response_new(&resp);
+    cr_assert_eq(llmops_provider_embed(rec, req, resp), LLMOPS_OK);
+    cr_assert_eq(llmops_response_embedding_count(resp), 1);
+    const char *err = llmops_response_error(resp);
+    cr_assert(strstr(err, "cassette not written") && strstr(err, "embeddings"), "%s", err);
+    DIR *d = opendir(dir);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        files += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert_eq(files, 0, "nothing half-written");
+    llmops_response_free(resp);
+    llmops_request_free(req);
+    llmops_provider_free(rec);
+    llmops_provider_free(inner);
+    lt_rmdir(dir);
+}
