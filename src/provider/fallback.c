@@ -30,7 +30,9 @@
  * attempt's status. Those three messages list the attempts briefly
  * ("openai-main: rate limited (429) x3; anthropic-backup: overloaded (529)")
  * and end with the last target's own error. Breakers count per attempt; see
- * llmops__breaker_outcome_of for what counts. */
+ * llmops__breaker_outcome_of for what counts, except that a timeout at the
+ * chain's own deadline does not count against the target (the caller's
+ * budget ran out, the target may be fine). */
 #include <stdio.h>
 #include <string.h>
 
@@ -223,7 +225,13 @@ static llmops_status run_chain(fb_op op, llmops_provider *p, const llmops__call_
             called = 1;
             llmops_status st = run_op(op, t->p, &sub, req, resp);
             uint64_t end = clk->now_ns(clk->user);
-            llmops__breaker_release(&t->breaker, ticket, llmops__breaker_outcome_of(st), end);
+            /* A timeout at our own deadline says the call's budget ran out,
+             * not that the target is failing. */
+            llmops__breaker_outcome outcome =
+                st == LLMOPS_E_TIMEOUT && deadline && end >= deadline
+                    ? LLMOPS__BREAKER_NEUTRAL
+                    : llmops__breaker_outcome_of(st);
+            llmops__breaker_release(&t->breaker, ticket, outcome, end);
             if (llmops__response_add_attempt(resp, tname, model, st, resp->http_status,
                                              end - now, resp->retry_after_ms) != LLMOPS_OK) {
                 result = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY,

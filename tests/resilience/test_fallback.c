@@ -573,3 +573,25 @@ Test(fallback, exactly_one_half_open_probe_under_concurrency)
                  LLMOPS__BREAKER_CLOSED);
     chain_free(&c, 2);
 }
+
+Test(fallback, running_out_of_budget_does_not_trip_the_breaker)
+{
+    chain c;
+    llmops_retry_options o = breaker_opts(1);
+    o.deadline_ms = 1000;
+    chain_init(&c, 1, NULL, &o);
+    /* The target times out because the chain's deadline passed. */
+    lt_script_step(&c.s[0], LLMOPS_E_TIMEOUT, 0, 0);
+    c.s[0].steps[0].cost_ns = 1000 * MS;
+    cr_assert_eq(llmops_provider_generate(c.fb, c.req, c.resp, NULL, NULL), LLMOPS_E_TIMEOUT);
+    cr_assert_eq(llmops__breaker_state_at(llmops__fallback_breaker(c.fb, 0),
+                                          atomic_load(&c.clock.now)),
+                 LLMOPS__BREAKER_CLOSED);
+    /* A timeout of the target's own, well before the deadline, counts. */
+    c.s[0].steps[0].cost_ns = 10 * MS;
+    cr_assert_eq(llmops_provider_generate(c.fb, c.req, c.resp, NULL, NULL), LLMOPS_E_TIMEOUT);
+    cr_assert_eq(llmops__breaker_state_at(llmops__fallback_breaker(c.fb, 0),
+                                          atomic_load(&c.clock.now)),
+                 LLMOPS__BREAKER_OPEN);
+    chain_free(&c, 1);
+}
