@@ -725,6 +725,17 @@ static int g_check_embed(const lt_recording *rec, const char *body, size_t len)
     return ok;
 }
 
+/* 1 when `part` (a stream cut short but complete) holds a prefix of the
+ * text of `whole` and no more tool calls. */
+static int is_prefix_answer(const llmops_response *part, const llmops_response *whole)
+{
+    size_t pl, wl;
+    const char *p = llmops_response_text(part, &pl);
+    const char *w = llmops_response_text(whole, &wl);
+    return pl <= wl && memcmp(p, w, pl) == 0 &&
+           llmops_response_tool_call_count(part) <= llmops_response_tool_call_count(whole);
+}
+
 static int g_check_splits(const char *bytes, size_t len, const llmops_response *whole,
                           const char *file)
 {
@@ -736,6 +747,21 @@ static int g_check_splits(const char *bytes, size_t len, const llmops_response *
         lt_feed_stream(G, bytes, len, &cut, 1, r);
         if (!lt_response_equal(whole, r, why, sizeof why)) {
             printf("gemini conformance: %s: split at %zu differs: %s\n", file, cut, why);
+            ok = 0;
+        }
+    }
+    /* Cut short at every line end: the stream is reported malformed, or the
+     * cut came after a complete message (a recording may hold several
+     * messages back to back) and what was read is a prefix of the whole. */
+    for (size_t cut = 0; cut < len && ok; cut++) {
+        if (bytes[cut] != '\n')
+            continue;
+        llmops_status st = lt_feed_stream(G, bytes, cut, NULL, 0, r);
+        if (st != LLMOPS_E_MALFORMED_RESPONSE &&
+            (st != LLMOPS_OK || !is_prefix_answer(r, whole) ||
+             !memmem(bytes, cut, "finishReason", strlen("finishReason")))) {
+            printf("%s conformance: %s: truncated at %zu gave %s\n", "gemini", file, cut,
+                   llmops_status_str(st));
             ok = 0;
         }
     }
