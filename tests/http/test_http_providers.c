@@ -676,3 +676,97 @@ Test(http, no_model_anywhere_is_explained)
     llmops_request_free(r);
     llmops_provider_free(p);
 }
+
+/* ---- resilience over the real path -------------------------------------- */
+
+static llmops_provider *named(const kind *k, const char *name)
+{
+    char base[256];
+    snprintf(base, sizeof base, "%s%s", lt_mock_url(mock), k->suffix);
+    llmops_provider_options o = LLMOPS_PROVIDER_OPTIONS_INIT;
+    o.base_url = base;
+    o.api_key_env = "LT_TEST_KEY";
+    llmops_provider *p = NULL;
+    cr_assert_eq(llmops_provider_new(&p, k->type, name, &o, NULL), LLMOPS_OK);
+    return p;
+}
+
+Test(http, fallback_retries_then_moves_to_the_next_provider)
+{
+    llmops_provider *targets[2] = {named(&kinds[0], "main"), named(&kinds[2], "backup")};
+    const char *models[2] = {NULL, "claude-test"};
+    llmops_retry_options ro = LLMOPS_RETRY_OPTIONS_INIT;
+    ro.max_attempts = 2;
+    ro.base_delay_ms = 1;
+    ro.max_delay_ms = 5;
+    llmops_provider *fb = NULL;
+    cr_assert_eq(llmops_provider_new_fallback(&fb, "chain", targets, models, 2, &ro), LLMOPS_OK);
+    llmops_provider_free(targets[0]);
+    llmops_provider_free(targets[1]);
+
+    llmops_request *r = ask("gpt-test", "hello");
+    llmops_response *resp = NULL;
+    llmops_response_new(&resp);
+    lt_mock_push_simple(mock, 503, NULL, "{\"error\":{\"message\":\"busy\"}}");
+    lt_mock_push_simple(mock, 500, NULL, "{\"error\":{\"message\":\"boom\"}}");
+    deltas d = {{0}, 0, 0, 0};
+    cr_assert_eq(llmops_provider_generate(fb, r, resp, on_delta, &d), LLMOPS_OK, "%s",
+                 llmops_response_error(resp));
+    cr_assert_str_eq(d.text, "echo: hello", "only the answer that succeeded was streamed");
+    cr_assert_str_eq(llmops_response_provider(resp), "backup");
+    cr_assert_eq(llmops_response_attempt_count(resp), 3);
+    llmops_attempt a = LLMOPS_ATTEMPT_INIT;
+    llmops_response_attempt(resp, 0, &a);
+    cr_assert_str_eq(a.target, "main");
+    cr_assert_eq(a.http_status, 503);
+    cr_assert_eq(a.status, LLMOPS_E_OVERLOADED);
+    llmops_response_attempt(resp, 1, &a);
+    cr_assert_eq(a.http_status, 500);
+    llmops_response_attempt(resp, 2, &a);
+    cr_assert_str_eq(a.target, "backup");
+    cr_assert_str_eq(a.model, "claude-test");
+    cr_assert_eq(a.status, LLMOPS_OK);
+    lt_mock_request got;
+    lt_mock_request_last(mock, &got);
+    cr_assert_not_null(strstr(got.body, "claude-test"), "the backup's model was sent");
+    lt_mock_request_free(&got);
+    llmops_response_free(resp);
+    llmops_request_free(r);
+    llmops_provider_free(fb);
+}
+
+Test(http, fallback_honours_the_retry_hint_and_the_deadline)
+{
+    llmops_provider *t = named(&kinds[0], "main");
+    llmops_retry_options ro = LLMOPS_RETRY_OPTIONS_INIT;
+    ro.max_attempts = 3;
+    ro.base_delay_ms = 1;
+    ro.max_delay_ms = 2;
+    llmops_provider *fb = NULL;
+    cr_assert_eq(llmops_provider_new_fallback(&fb, "chain", &t, NULL, 1, &ro), LLMOPS_OK);
+    llmops_provider_free(t);
+    llmops_request *r = ask("gpt-test", "hi");
+    llmops_response *resp = NULL;
+    llmops_response_new(&resp);
+
+    /* A 300 ms hint is waited out even though the backoff would be 1 ms. */
+    lt_mock_push_simple(mock, 429, "retry-after-ms: 300", "{\"error\":{\"message\":\"slow\"}}");
+    uint64_t t0 = now_ms();
+    cr_assert_eq(llmops_provider_generate(fb, r, resp, NULL, NULL), LLMOPS_OK, "%s",
+                 llmops_response_error(resp));
+    cr_assert_geq(now_ms() - t0, 290);
+    cr_assert_eq(llmops_response_attempt_count(resp), 2);
+
+    /* A hint beyond the call's deadline is not waited for. */
+    llmops_request_set_timeout_ms(r, 1000);
+    lt_mock_push_simple(mock, 429, "Retry-After: 30", "{\"error\":{\"message\":\"slow\"}}");
+    t0 = now_ms();
+    llmops_status st = llmops_provider_generate(fb, r, resp, NULL, NULL);
+    cr_assert_neq(st, LLMOPS_OK);
+    cr_assert_lt(now_ms() - t0, 900, "no 30 s wait");
+    cr_assert_eq(llmops_response_attempt_count(resp), 1);
+    lt_mock_clear(mock);
+    llmops_response_free(resp);
+    llmops_request_free(r);
+    llmops_provider_free(fb);
+}
