@@ -216,7 +216,8 @@ llmops_request *lt_rich_request(void)
     llmops_request_add_message(req, LLMOPS_ROLE_SYSTEM, "Be brief.", SIZE_MAX);
     llmops_request_add_message(req, LLMOPS_ROLE_USER, "Weather in Paris?", SIZE_MAX);
     llmops_request_add_tool(req, "get_weather", "Weather by city",
-                            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}");
+                            "{\"type\":\"object\","
+                            "\"properties\":{\"city\":{\"type\":\"string\"}}}");
     llmops_request_add_tool(req, "noop", NULL, NULL);
     llmops_request_set_temperature(req, 0.25);
     return req;

@@ -318,7 +318,8 @@ Test(replay, write_failure_is_reported_but_the_call_succeeds)
     snprintf(dir, sizeof dir, "%s/sub", file); /* a directory inside a file */
     cr_assert_eq(llmops_provider_new_recorder(&bad, "rec", f.inner, dir), LLMOPS_OK);
     cr_assert_eq(llmops_provider_generate(bad, f.req, f.a, NULL, NULL), LLMOPS_OK);
-    cr_assert_str_eq(llmops_response_text(f.a, NULL), "Bonjour, le monde \xe2\x9c\x93 \"quoted\"\n");
+    cr_assert_str_eq(llmops_response_text(f.a, NULL),
+                     "Bonjour, le monde \xe2\x9c\x93 \"quoted\"\n");
     const char *err = llmops_response_error(f.a);
     cr_assert(strstr(err, "cassette not written"), "%s", err);
     cr_assert(strstr(err, dir), "%s", err);

@@ -179,7 +179,8 @@ Test(fallback, stops_at_max_attempts_and_lists_them)
     cr_assert_eq(atomic_load(&c.s[1].calls), 4);
     cr_assert_eq(llmops_response_attempt_count(c.resp), 8);
     const char *err = llmops_response_error(c.resp);
-    cr_assert(strstr(err, "every target failed: a: overloaded (529) x4; b: provider error (500) x4"),
+    cr_assert(strstr(err, "every target failed: a: overloaded (529) x4; "
+                          "b: provider error (500) x4"),
               "%s", err);
     cr_assert_eq(llmops_response_status(c.resp), LLMOPS_E_PROVIDER);
     chain_free(&c, 2);
