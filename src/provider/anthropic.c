@@ -522,12 +522,15 @@ static llmops_status parse_message(const llmops_json *root, llmops_response *res
     size_t n = 0;
     const char *s = llmops__jstr(root, "id", &n);
     if (s)
-        llmops__response_set_request_id_n(resp, s, n);
+        st = llmops__response_set_request_id_n(resp, s, n);
     s = llmops__jstr(root, "model", &n);
-    if (s)
-        llmops__response_set_model_n(resp, s, n);
+    if (s && st == LLMOPS_OK)
+        st = llmops__response_set_model_n(resp, s, n);
     s = llmops__jstr(root, "stop_reason", &n);
-    set_finish(resp, s, n);
+    if (st == LLMOPS_OK)
+        st = set_finish(resp, s, n);
+    if (st != LLMOPS_OK)
+        return llmops__response_fail(resp, st, FMT ": out of memory");
     usage_acc u = { 0 };
     usage_merge(&u, llmops_json_get(root, "usage"));
     usage_store(&u, resp);

@@ -587,7 +587,8 @@ static llmops_status partial_add(gen_state *g, const llmops_json *pa, llmops_res
 }
 
 /* Places `value` at `path` ("$.a.b", "$.list[0]") under `root`, creating
- * the objects and arrays on the way. 0 on success. */
+ * the objects and arrays on the way. 0 on success, -1 for a path that does
+ * not fit what is there, -2 when out of memory. */
 static int place_at_path(llmops_json_doc *doc, llmops_json *root, const char *path,
                          llmops_json *value)
 {
@@ -628,7 +629,7 @@ static int place_at_path(llmops_json_doc *doc, llmops_json *root, const char *pa
             if (!last)
                 next = *p == '[' ? llmops_json_new_array(doc) : llmops_json_new_object(doc);
             if (!next || llmops_json_object_set(doc, cur, key, klen, next) != LLMOPS_OK)
-                return -1;
+                return -2;
         } else {
             if (llmops_json_type_of(cur) != LLMOPS_JSON_ARRAY)
                 return -1;
@@ -642,7 +643,7 @@ static int place_at_path(llmops_json_doc *doc, llmops_json *root, const char *pa
             if (!last)
                 next = *p == '[' ? llmops_json_new_array(doc) : llmops_json_new_object(doc);
             if (!next || llmops_json_array_append(doc, cur, next) != LLMOPS_OK)
-                return -1;
+                return -2;
         }
         cur = next;
     }
@@ -672,7 +673,10 @@ static llmops_status partial_finish(gen_state *g, llmops__sink *k)
                 v = llmops_json_copy(doc, llmops_json_doc_root(tmp));
             llmops_json_doc_free(tmp);
         }
-        if (!v || place_at_path(doc, root, a->path, v) != 0)
+        int placed = v ? place_at_path(doc, root, a->path, v) : -2;
+        if (placed == -2)
+            st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
+        else if (placed != 0)
             st = llmops__response_fail(resp, LLMOPS_E_MALFORMED_RESPONSE,
                                        FMT ": cannot place streamed argument at \"%s\" of call %zu",
                                        a->path, g->partial_index);
@@ -750,12 +754,15 @@ static llmops_status process_chunk(gen_state *g, const llmops_json *root, llmops
 {
     llmops_response *resp = k->r;
     size_t n = 0;
+    llmops_status st = LLMOPS_OK;
     const char *s = llmops__jstr(root, "responseId", &n);
     if (s)
-        llmops__response_set_request_id_n(resp, s, n);
+        st = llmops__response_set_request_id_n(resp, s, n);
     s = llmops__jstr(root, "modelVersion", &n);
-    if (s)
-        llmops__response_set_model_n(resp, s, n);
+    if (s && st == LLMOPS_OK)
+        st = llmops__response_set_model_n(resp, s, n);
+    if (st != LLMOPS_OK)
+        return llmops__response_fail(resp, st, FMT ": out of memory");
     store_usage(llmops_json_get(root, "usageMetadata"), resp);
 
     const llmops_json *cands = llmops_json_get(root, "candidates");
@@ -778,7 +785,6 @@ static llmops_status process_chunk(gen_state *g, const llmops_json *root, llmops
     }
 
     const llmops_json *parts = llmops_json_get(llmops_json_get(cand, "content"), "parts");
-    llmops_status st = LLMOPS_OK;
     for (size_t i = 0; i < llmops_json_size(parts) && st == LLMOPS_OK; i++) {
         const llmops_json *p = llmops_json_at(parts, i);
         const llmops_json *fc = llmops_json_get(p, "functionCall");
@@ -805,7 +811,8 @@ static llmops_status process_chunk(gen_state *g, const llmops_json *root, llmops
             return st;
         g->finished = 1;
         g->reason = map_finish(s, n);
-        llmops__response_set_finish_raw_n(resp, s, n);
+        if (llmops__response_set_finish_raw_n(resp, s, n) != LLMOPS_OK)
+            return llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
     }
     return apply_finish(g, resp);
 }

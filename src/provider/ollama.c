@@ -332,7 +332,7 @@ static llmops_status put_tool_calls(chat_state *c, const llmops_json *calls, llm
     return LLMOPS_OK;
 }
 
-static void set_done(chat_state *c, const llmops_json *root, llmops_response *r)
+static llmops_status set_done(chat_state *c, const llmops_json *root, llmops_response *r)
 {
     size_t n = 0;
     const char *reason = llmops__jstr(root, "done_reason", &n);
@@ -344,8 +344,8 @@ static void set_done(chat_state *c, const llmops_json *root, llmops_response *r)
     else
         f = LLMOPS_FINISH_OTHER; /* "load", "unload" */
     r->finish = f;
-    if (reason)
-        llmops__response_set_finish_raw_n(r, reason, n);
+    if (reason && llmops__response_set_finish_raw_n(r, reason, n) != LLMOPS_OK)
+        return llmops__response_fail(r, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
 
     int64_t in = 0, out = 0;
     int has_in = llmops__jint(root, "prompt_eval_count", &in);
@@ -358,6 +358,7 @@ static void set_done(chat_state *c, const llmops_json *root, llmops_response *r)
         r->usage = u;
         r->has_usage = 1;
     }
+    return LLMOPS_OK;
 }
 
 /* One chat object: the whole answer, or one NDJSON line. */
@@ -368,11 +369,11 @@ static llmops_status process_chat(chat_state *c, const llmops_json *root, llmops
     const char *s = llmops__jstr(root, "error", &n);
     if (s)
         return apply_error(0, s, n, resp);
-    s = llmops__jstr(root, "model", &n);
-    if (s && !resp->model)
-        llmops__response_set_model_n(resp, s, n);
-    const llmops_json *msg = llmops_json_get(root, "message");
     llmops_status st = LLMOPS_OK;
+    s = llmops__jstr(root, "model", &n);
+    if (s && !resp->model && llmops__response_set_model_n(resp, s, n) != LLMOPS_OK)
+        return llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
+    const llmops_json *msg = llmops_json_get(root, "message");
     s = llmops__jstr(msg, "thinking", &n);
     if (s)
         st = llmops__sink_reasoning(k, s, n);
@@ -386,7 +387,7 @@ static llmops_status process_chat(chat_state *c, const llmops_json *root, llmops
                                         : st;
     if (llmops_json_is_true(llmops_json_get(root, "done"))) {
         c->done = 1;
-        set_done(c, root, resp);
+        return set_done(c, root, resp);
     }
     return LLMOPS_OK;
 }
@@ -441,8 +442,8 @@ static llmops_status parse_embeddings(const llmops_json *root, llmops_response *
         }
         size_t n = 0;
         const char *m = llmops__jstr(root, "model", &n);
-        if (m)
-            llmops__response_set_model_n(resp, m, n);
+        if (m && llmops__response_set_model_n(resp, m, n) != LLMOPS_OK)
+            st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
     }
     return st;
 }
@@ -477,7 +478,7 @@ static llmops_status ollama_parse(llmops__op op, const char *body, size_t len,
         st = process_chat(&c, root, &k);
         /* A non-streamed answer is whole even if a proxy dropped "done". */
         if (st == LLMOPS_OK && !c.done)
-            set_done(&c, root, resp);
+            st = set_done(&c, root, resp);
     }
     llmops_json_doc_free(doc);
     return st;
