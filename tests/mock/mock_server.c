@@ -228,7 +228,8 @@ static long rd_line(reader *r, char **line)
     size_t scanned = 0;
     for (;;) {
         char *start = r->buf + r->pos;
-        char *nl = memchr(start + scanned, '\n', r->len - r->pos - scanned);
+        size_t avail = r->len - r->pos - scanned;
+        char *nl = avail ? memchr(start + scanned, '\n', avail) : NULL;
         if (nl) {
             size_t n = (size_t)(nl - start);
             r->pos += n + 1;
