@@ -958,3 +958,133 @@ Test(anthropic_conformance, recordings, .timeout = 600)
     cr_assert_eq(passed, supported, "%zu of %zu anthropic recordings failed",
                  supported - passed, supported);
 }
+
+/* ---- allocation failure ------------------------------------------------- */
+
+/* Allocations left before the allocator fails; -1: unlimited. Each test
+ * runs in its own process, so the allocator swap stays inside this test. */
+static long a_budget = -1;
+
+static void *a_alloc(size_t n, void *ctx)
+{
+    (void)ctx;
+    if (a_budget == 0)
+        return NULL;
+    if (a_budget > 0)
+        a_budget--;
+    return malloc(n);
+}
+
+static void *a_realloc(void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    if (a_budget == 0)
+        return NULL;
+    if (a_budget > 0)
+        a_budget--;
+    return realloc(p, n);
+}
+
+static void a_free(void *p, void *ctx)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* Fails the 1st, 2nd, ... allocation of building `req`, parsing `body` and
+ * decoding `stream` until one run needs no failure: every run must end OK
+ * with the same result as without failures, or with LLMOPS_E_NO_MEMORY. */
+static void a_nomem_sweep(const llmops__wire *w, const llmops_request *req, const char *model,
+                            const char *body, const char *stream)
+{
+    llmops_allocator a = { LLMOPS_ALLOCATOR_VERSION, a_alloc, a_realloc, a_free, NULL };
+    cr_assert_eq(llmops_set_allocator(&a), LLMOPS_OK);
+    llmops__provider_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = (char *)w->default_base_url;
+
+    llmops_response *ref_p, *ref_s, *rp, *rs, *rb;
+    llmops_response_new(&ref_p);
+    llmops_response_new(&ref_s);
+    llmops_response_new(&rp);
+    llmops_response_new(&rs);
+    llmops_response_new(&rb);
+    llmops__http_request ref_h;
+    llmops__http_request_init(&ref_h);
+    cr_assert_eq(w->build(&cfg, req, model, LLMOPS__OP_GENERATE, 1, "k", 1, &ref_h, rb), LLMOPS_OK);
+    cr_assert_eq(w->parse(LLMOPS__OP_GENERATE, body, strlen(body), ref_p), LLMOPS_OK, "%s",
+                 llmops_response_error(ref_p));
+    llmops__response_finalize(ref_p);
+    cr_assert_eq(lt_feed_stream(w, stream, strlen(stream), NULL, 0, ref_s), LLMOPS_OK, "%s",
+                 llmops_response_error(ref_s));
+
+    char why[256];
+    long budget;
+    for (budget = 0; budget < 20000; budget++) {
+        llmops__http_request h;
+        llmops__http_request_init(&h);
+        llmops_response_reset(rb);
+        llmops_response_reset(rp);
+        a_budget = budget;
+        llmops_status sb = w->build(&cfg, req, model, LLMOPS__OP_GENERATE, 1, "k", 1, &h, rb);
+        llmops_status sp = w->parse(LLMOPS__OP_GENERATE, body, strlen(body), rp);
+        if (sp == LLMOPS_OK)
+            llmops__response_finalize(rp);
+        llmops_status ss = lt_feed_stream(w, stream, strlen(stream), NULL, 0, rs);
+        /* lt_feed_stream returns llmops_response_set_error's own status
+         * (OK) when the decoder cannot start: read the response's. */
+        if (ss == LLMOPS_OK)
+            ss = llmops_response_status(rs);
+        long left = a_budget;
+        a_budget = -1;
+        cr_assert(sb == LLMOPS_OK || sb == LLMOPS_E_NO_MEMORY, "build at %ld: %s", budget,
+                  llmops_status_str(sb));
+        if (sb == LLMOPS_OK)
+            cr_assert(h.body.len == ref_h.body.len &&
+                          memcmp(h.body.data, ref_h.body.data, h.body.len) == 0,
+                      "build at %ld: a different body", budget);
+        cr_assert(sp == LLMOPS_OK || sp == LLMOPS_E_NO_MEMORY, "parse at %ld: %s: %s", budget,
+                  llmops_status_str(sp), llmops_response_error(rp));
+        if (sp == LLMOPS_OK)
+            cr_assert(lt_response_equal(ref_p, rp, why, sizeof why), "parse at %ld: %s", budget,
+                      why);
+        cr_assert(ss == LLMOPS_OK || ss == LLMOPS_E_NO_MEMORY, "stream at %ld: %s: %s", budget,
+                  llmops_status_str(ss), llmops_response_error(rs));
+        if (ss == LLMOPS_OK)
+            cr_assert(lt_response_equal(ref_s, rs, why, sizeof why), "stream at %ld: %s", budget,
+                      why);
+        llmops__http_request_free(&h);
+        if (left > 0)
+            break; /* this run had allocations to spare: every failure point was tried */
+    }
+    cr_assert_lt(budget, 20000, "the sweep did not finish");
+    printf("%s: allocation failure at each of %ld points handled\n", w->type, budget);
+    cr_assert_gt(budget, 10, "too few allocations to be a real sweep");
+    llmops__http_request_free(&ref_h);
+    llmops_response_free(ref_p);
+    llmops_response_free(ref_s);
+    llmops_response_free(rp);
+    llmops_response_free(rs);
+    llmops_response_free(rb);
+    llmops_set_allocator(NULL);
+}
+
+Test(anthropic_nomem, every_allocation_failure_is_clean)
+{
+    llmops_request *req;
+    llmops_request_new(&req);
+    llmops_request_add_message(req, LLMOPS_ROLE_SYSTEM, "sys", SIZE_MAX);
+    llmops_request_add_message(req, LLMOPS_ROLE_USER, "hi", SIZE_MAX);
+    llmops_request_add_message(req, LLMOPS_ROLE_ASSISTANT, "", 0);
+    llmops_request_add_tool_call(req, "t1", "f", "{\"a\":1}");
+    llmops_request_add_tool_result(req, "t1", "f", "ok", SIZE_MAX);
+    llmops_request_add_tool(req, "f", "d", "{\"type\":\"object\"}");
+    llmops_request_set_response_format(req, LLMOPS_FORMAT_JSON_SCHEMA, "s", "{\"type\":\"object\"}");
+    a_nomem_sweep(W, req, "claude-x",
+                  "{\"id\":\"msg_01\",\"type\":\"message\",\"model\":\"claude-x-1\",\"content\":["
+                  "{\"type\":\"thinking\",\"thinking\":\"hm\"},{\"type\":\"text\",\"text\":\"a\"},"
+                  "{\"type\":\"tool_use\",\"id\":\"toolu_a\",\"name\":\"f\",\"input\":{\"x\":[1]}}],"
+                  "\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":1,\"output_tokens\":2}}",
+                  STREAM_OK);
+    llmops_request_free(req);
+}
