@@ -142,6 +142,8 @@ void lt_response_assert_same(const llmops_response *a, const llmops_response *b)
     size_t la, lb;
     const char *ta = llmops_response_text(a, &la), *tb = llmops_response_text(b, &lb);
     cr_assert_eq(la, lb);
+    cr_assert_eq(strlen(ta), la, "text is NUL-terminated at its length");
+    cr_assert_eq(strlen(tb), lb, "text is NUL-terminated at its length");
     cr_assert(memcmp(ta, tb, la) == 0, "text differs");
     ta = llmops_response_reasoning(a, &la);
     tb = llmops_response_reasoning(b, &lb);
