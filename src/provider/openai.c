@@ -243,14 +243,14 @@ static llmops_status fail_message(llmops_response *resp, llmops_status st, const
                                   const char *detail, size_t dlen)
 {
     llmops__buf b = LLMOPS__BUF_INIT;
-    if (http_status > 0)
-        llmops__buf_printf(&b, "%s: HTTP %d: ", wire_name, http_status);
-    else
-        llmops__buf_printf(&b, "%s: provider error: ", wire_name);
+    /* For a non-2xx answer the caller prefixes who failed and the status;
+     * an error inside a 2xx body or stream says where it came from. */
+    if (http_status <= 0)
+        llmops__buf_printf(&b, "%s: error in the response: ", wire_name);
     if (msg && mlen > 0)
         put_masked(&b, msg, mlen > 2048 ? 2048 : mlen);
     else
-        llmops__buf_puts(&b, "(no message)");
+        llmops__buf_puts(&b, "error without a message");
     if (detail && dlen > 0) {
         llmops__buf_puts(&b, " (");
         put_masked(&b, detail, dlen > 1024 ? 1024 : dlen);
@@ -348,8 +348,7 @@ void llmops__oa_parse_error(const char *wire_name, int http_status, const char *
         k--;
     text[k] = '\0';
     if (k == 0) {
-        llmops__response_fail(resp, st, "%s: HTTP %d with an empty body", wire_name,
-                              http_status);
+        llmops__response_fail(resp, st, "empty error body");
         return;
     }
     st = llmops__error_refine(st, NULL, 0, text, k);
