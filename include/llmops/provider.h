@@ -359,6 +359,10 @@ LLMOPS_API llmops_status llmops_response_add_embedding(llmops_response *resp,
 /** Adds a label; labels are kept sorted by score, best first. */
 LLMOPS_API llmops_status llmops_response_add_label(llmops_response *resp, const char *label,
                                                    double score);
+/** A host backend's retry hint in milliseconds (its own Retry-After), read
+ *  by fallback chains when deciding how long to wait before a retry. */
+LLMOPS_API llmops_status llmops_response_set_retry_after_ms(llmops_response *resp,
+                                                            uint64_t ms);
 /** Records a failure: a non-OK status and a message (copied). */
 LLMOPS_API llmops_status llmops_response_set_error(llmops_response *resp, llmops_status status,
                                                    const char *message);
@@ -531,7 +535,9 @@ enum {
 };
 
 /** A provider that answers from cassettes in `dir` (one JSON file per
- *  request fingerprint: <fingerprint>.json). A request without a cassette
+ *  request fingerprint and operation: <fingerprint>.json for generate,
+ *  <fingerprint>.classify.json and <fingerprint>.embed.json; the
+ *  fingerprint is taken with the model the call uses). A request without a cassette
  *  fails with LLMOPS_E_NO_RECORDING naming the fingerprint. */
 LLMOPS_API llmops_status llmops_provider_new_replay(llmops_provider **out, const char *name,
                                                     const char *dir, unsigned flags);

@@ -448,6 +448,14 @@ llmops_status llmops_response_add_label(llmops_response *r, const char *label, d
     return LLMOPS_OK;
 }
 
+llmops_status llmops_response_set_retry_after_ms(llmops_response *r, uint64_t ms)
+{
+    if (!r)
+        return LLMOPS_E_INVALID_ARGUMENT;
+    r->retry_after_ms = ms;
+    return LLMOPS_OK;
+}
+
 llmops_status llmops_response_set_error(llmops_response *r, llmops_status status,
                                         const char *message)
 {

@@ -294,3 +294,13 @@ Test(custom, unknown_builtin_type_is_explained)
     cr_assert_not_null(strstr(why, "openaii"));
     llmops_free(why);
 }
+
+Test(custom, host_retry_hint_reaches_the_response)
+{
+    llmops_response *r = NULL;
+    llmops_response_new(&r);
+    cr_assert_eq(llmops_response_set_retry_after_ms(r, 1234), LLMOPS_OK);
+    cr_assert_eq(llmops_response_retry_after_ms(r), 1234);
+    cr_assert_eq(llmops_response_set_retry_after_ms(NULL, 1), LLMOPS_E_INVALID_ARGUMENT);
+    llmops_response_free(r);
+}
