@@ -17,6 +17,9 @@
  *   reasoning_tokens = thoughtsTokenCount; cached_input_tokens =
  *   cachedContentTokenCount; total_tokens = totalTokenCount when given.
  * - Function calls without an id get "call_<index>" (index in the answer).
+ * - Replayed function calls to Gemini 3 and later carry the thoughtSignature
+ *   sentinel "skip_thought_signature_validator" (the request has no place
+ *   for the real signature, and those models refuse calls without one).
  * - A prompt blocked by promptFeedback.blockReason is
  *   LLMOPS_E_CONTENT_FILTERED; candidates finished by SAFETY and the like
  *   end OK with finish reason content_filter. */
@@ -74,7 +77,24 @@ typedef struct contents_writer {
     const char *role;
     int nparts;
     size_t ncontents;
+    int sign_calls;       /* replayed calls need a thoughtSignature */
 } contents_writer;
+
+/* Gemini 3 and later reject a replayed functionCall part without the
+ * thoughtSignature the model attached to it (HTTP 400). The request object
+ * does not carry signatures, so such calls get Google's documented
+ * sentinel that skips the check. Older models never see the field. */
+#define SKIP_SIGNATURE "skip_thought_signature_validator"
+
+static int needs_signatures(const char *model)
+{
+    if (strncmp(model, "models/", 7) == 0)
+        model += 7;
+    if (strncmp(model, "gemini-", 7) != 0)
+        return 0;
+    long major = strtol(model + 7, NULL, 10);
+    return major >= 3;
+}
 
 static void cw_part_start(contents_writer *w, const char *role)
 {
@@ -171,7 +191,10 @@ static llmops_status write_contents(contents_writer *w, const llmops_request *re
             llmops__jo_str(w->b, m->calls[c].name);
             llmops__buf_puts(w->b, ",\"args\":");
             llmops__jo_raw_object(w->b, m->calls[c].arguments);
-            llmops__buf_puts(w->b, "}}");
+            llmops__buf_putc(w->b, '}');
+            if (w->sign_calls)
+                llmops__buf_puts(w->b, ",\"thoughtSignature\":\"" SKIP_SIGNATURE "\"");
+            llmops__buf_putc(w->b, '}');
         }
     }
     if (w->role)
@@ -179,11 +202,11 @@ static llmops_status write_contents(contents_writer *w, const llmops_request *re
     return LLMOPS_OK;
 }
 
-static llmops_status build_generate(const llmops_request *req, llmops__buf *b,
-                                    llmops_response *resp)
+static llmops_status build_generate(const llmops_request *req, const char *model,
+                                    llmops__buf *b, llmops_response *resp)
 {
     llmops__buf_puts(b, "{\"contents\":[");
-    contents_writer w = { b, NULL, 0, 0 };
+    contents_writer w = { b, NULL, 0, 0, needs_signatures(model) };
     llmops_status st = write_contents(&w, req, resp);
     if (st != LLMOPS_OK)
         return st;
@@ -344,7 +367,7 @@ static llmops_status gemini_build(const llmops__provider_cfg *cfg, const llmops_
         }
     } else {
         llmops__buf_puts(&out->url, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-        st = build_generate(req, &out->body, resp);
+        st = build_generate(req, model, &out->body, resp);
         if (st != LLMOPS_OK)
             return st;
     }

@@ -173,6 +173,8 @@ Test(gemini_build, tools_calls_results_and_structured_output)
     cr_assert_eq(llmops_json_size(model_parts), 2, "the empty text part is left out");
     const llmops_json *fc = llmops_json_get(llmops_json_at(model_parts, 0), "functionCall");
     cr_assert_str_eq(gs(fc, "name"), "get_weather");
+    cr_assert_null(llmops_json_get(llmops_json_at(model_parts, 0), "thoughtSignature"),
+                   "models before Gemini 3 get no signature");
     cr_assert_str_eq(gs(llmops_json_get(fc, "args"), "city"), "Paris");
     const llmops_json *res = llmops_json_at(contents, 2);
     cr_assert_str_eq(gs(res, "role"), "user");
@@ -203,6 +205,14 @@ Test(gemini_build, tools_calls_results_and_structured_output)
     const llmops_json *gc = llmops_json_get(b.body, "generationConfig");
     cr_assert_str_eq(gs(gc, "responseMimeType"), "application/json");
     cr_assert_not_null(llmops_json_get(llmops_json_get(gc, "responseJsonSchema"), "required"));
+    g_built_free(&b);
+
+    /* Gemini 3 refuses replayed calls without a thoughtSignature. */
+    g_build(&b, req, "models/gemini-3-pro-preview", LLMOPS__OP_GENERATE, 0, NULL);
+    model_parts = llmops_json_get(llmops_json_at(llmops_json_get(b.body, "contents"), 1), "parts");
+    for (size_t i = 0; i < 2; i++)
+        cr_assert_str_eq(gs(llmops_json_at(model_parts, i), "thoughtSignature"),
+                         "skip_thought_signature_validator");
     g_built_free(&b);
 
     llmops_request_set_tool_choice(req, LLMOPS_TOOL_CHOICE_NONE, NULL);
