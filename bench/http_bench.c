@@ -5,7 +5,8 @@
  *
  * CPU time is the client threads' own (getrusage RUSAGE_THREAD summed over
  * the workers), so the mock server's work in this process is not counted.
- * Usage: http_bench [calls per thread per configuration, default 2000] */
+ * Usage: http_bench [calls per thread per row, default 2000] [bare|transport|provider]
+ * (the second argument runs only that path, 1 thread, for profilers). */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -203,8 +204,12 @@ static long bench_key(char *buf, size_t cap, void *ud)
 int main(int argc, char **argv)
 {
     int calls = argc > 1 ? atoi(argv[1]) : 2000;
-    if (calls < 10 || calls > 1000000) {
-        fprintf(stderr, "usage: %s [calls per thread, 10..1000000]\n", argv[0]);
+    int only = -1;
+    for (int p = 0; argc > 2 && p < P_COUNT; p++)
+        if (strstr(k_path_name[p], argv[2]))
+            only = p;
+    if (calls < 10 || calls > 1000000 || (argc > 2 && only < 0)) {
+        fprintf(stderr, "usage: %s [calls per thread, 10..1000000] [bare|transport|provider]\n", argv[0]);
         return 2;
     }
     setenv("no_proxy", "127.0.0.1", 1);
@@ -228,6 +233,18 @@ int main(int argc, char **argv)
     llmops_request_set_model(g_request, "gpt-bench");
     llmops_request_add_message(g_request, LLMOPS_ROLE_SYSTEM, "be brief", SIZE_MAX);
     llmops_request_add_message(g_request, LLMOPS_ROLE_USER, "hello bench", SIZE_MAX);
+
+    if (only >= 0) {
+        result r = measure((path)only, 1, calls);
+        printf("%s: %.0f calls/s, %.1f us CPU/call, %d failures\n", k_path_name[only], r.calls_per_s,
+               r.cpu_us_per_call, r.failures);
+        llmops_request_free(g_request);
+        llmops_provider_free(g_provider);
+        llmops__http_global_cleanup();
+        lt_mock_stop(mock);
+        curl_global_cleanup();
+        return r.failures ? 1 : 0;
+    }
 
     printf("http_bench: %d calls per thread per row; small OpenAI chat request and response; "
            "mock server in process on 127.0.0.1; CPU = client threads only\n\n", calls);

@@ -242,6 +242,16 @@ static void take_request_id(xfer *x, const char *name, size_t nlen, const char *
     }
 }
 
+/* 1 when the n bytes at s contain `word` (lower case), ignoring case. */
+static int contains_ci(const char *s, size_t n, const char *word)
+{
+    size_t w = strlen(word);
+    for (size_t i = 0; i + w <= n; i++)
+        if (strncasecmp(s + i, word, w) == 0)
+            return 1;
+    return 0;
+}
+
 static size_t on_header(char *p, size_t size, size_t nitems, void *ud)
 {
     xfer *x = ud;
@@ -273,9 +283,13 @@ static size_t on_header(char *p, size_t size, size_t nitems, void *ud)
     while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
         vlen--;
 
-    uint64_t hint = llmops__retry_hint_header(p, nlen, v, vlen, (int64_t)llmops__wall_ns());
-    if (hint > x->res->retry_after_ms)
-        x->res->retry_after_ms = hint;
+    /* Every retry hint header names "retry" or "reset"; skip the parser
+     * (and the clock read) for the others. */
+    if (contains_ci(p, nlen, "retry") || contains_ci(p, nlen, "reset")) {
+        uint64_t hint = llmops__retry_hint_header(p, nlen, v, vlen, (int64_t)llmops__wall_ns());
+        if (hint > x->res->retry_after_ms)
+            x->res->retry_after_ms = hint;
+    }
     take_request_id(x, p, nlen, v, vlen);
 
     /* A declared length over the limit is refused before any body byte. */
@@ -337,11 +351,21 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
     return len;
 }
 
+/* Wipes n bytes that may have held a key (volatile: not optimised away). */
+static void wipe(char *p, size_t n)
+{
+    volatile char *w = p;
+    for (size_t i = 0; i < n; i++)
+        w[i] = 0;
+}
+
 /* Adds each "Name: value" line of text (separated by '\n'). 0 ok, -1 on no
- * memory. */
+ * memory or a line over 8 KiB. */
 static int add_header_lines(struct curl_slist **list, const char *text, size_t len)
 {
     char line[8192];
+    size_t used = 0;
+    int rc = 0;
     const char *p = text, *end = text + len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -350,24 +374,25 @@ static int add_header_lines(struct curl_slist **list, const char *text, size_t l
         while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
             n--;
         if (n > 0) {
-            if (n >= sizeof line)
-                return -1;
+            if (n >= sizeof line) {
+                rc = -1;
+                break;
+            }
             memcpy(line, p, n);
             line[n] = '\0';
+            if (n + 1 > used)
+                used = n + 1;
             struct curl_slist *l = curl_slist_append(*list, line);
             if (!l) {
-                memset(line, 0, sizeof line);
-                return -1;
+                rc = -1;
+                break;
             }
             *list = l;
         }
         p = nl ? nl + 1 : end;
     }
-    /* The line buffer may have held a key. */
-    volatile char *w = line;
-    for (size_t i = 0; i < sizeof line; i++)
-        w[i] = 0;
-    return 0;
+    wipe(line, used);
+    return rc;
 }
 
 static int has_header(const struct curl_slist *l, const char *name)
@@ -382,11 +407,8 @@ static int has_header(const struct curl_slist *l, const char *name)
 /* Header copies may hold the API key: wipe them before libcurl frees them. */
 static void free_headers(struct curl_slist *l)
 {
-    for (struct curl_slist *i = l; i; i = i->next) {
-        volatile char *d = i->data;
-        for (size_t k = 0; d[k]; k++)
-            d[k] = 0;
-    }
+    for (struct curl_slist *i = l; i; i = i->next)
+        wipe(i->data, strlen(i->data));
     curl_slist_free_all(l);
 }
 
