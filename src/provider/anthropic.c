@@ -387,8 +387,11 @@ static void anthropic_parse_error(int http_status, const char *body, size_t len,
 {
     llmops_json_doc *doc = NULL;
     llmops_json_error jerr = LLMOPS_JSON_ERROR_INIT;
+    /* Proxies in front of Anthropic answer with other shapes: only an
+     * Anthropic error object is read as one, anything else is quoted. */
     if (body && len && llmops_json_parse(&doc, body, len, NULL, &jerr) == LLMOPS_OK &&
-        llmops_json_type_of(llmops_json_doc_root(doc)) == LLMOPS_JSON_OBJECT) {
+        llmops_json_type_of(llmops_json_get(llmops_json_doc_root(doc), "error")) ==
+            LLMOPS_JSON_OBJECT) {
         apply_error(http_status, llmops_json_doc_root(doc), resp);
         llmops_json_doc_free(doc);
         return;

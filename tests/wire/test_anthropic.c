@@ -467,6 +467,7 @@ Test(anthropic_parse, http_errors)
                "\"prompt is too long: 300000 tokens > 200000 maximum\"}}",
           LLMOPS_E_CONTEXT_LENGTH, "invalid_request_error" },
         { 502, "<html>Bad gateway</html>", LLMOPS_E_PROVIDER, NULL },
+        { 500, "{\"detail\":\"proxy exploded\"}", LLMOPS_E_PROVIDER, NULL },
         { 503, "", LLMOPS_E_OVERLOADED, NULL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -488,6 +489,16 @@ Test(anthropic_parse, http_errors)
     const char *b = cases[0].body;
     W->parse_error(429, b, strlen(b), r);
     cr_assert_str_eq(llmops_response_request_id(r), "req_9");
+    llmops_response_free(r);
+    llmops_response_new(&r);
+    b = "{\"detail\":\"proxy exploded\"}";
+    W->parse_error(500, b, strlen(b), r);
+    cr_assert_not_null(strstr(llmops_response_error(r), "proxy exploded"),
+                       "a body that is not Anthropic's error shape is quoted: %s",
+                       llmops_response_error(r));
+    llmops_response_free(r);
+    llmops_response_new(&r);
+    W->parse_error(429, cases[0].body, strlen(cases[0].body), r);
     cr_assert_not_null(strstr(llmops_response_error(r), "slow down"));
     llmops_response_free(r);
 }
