@@ -20,6 +20,7 @@
 #include "transport/http.h"
 
 #define KEY "sk-bench-0123456789abcdef"
+#define ROUNDS 5
 
 static const char k_body[] =
     "{\"model\":\"gpt-bench\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
@@ -192,6 +193,17 @@ static result measure(path p, int threads, int calls)
     return r;
 }
 
+static double median(double *v, int n)
+{
+    for (int i = 1; i < n; i++)     /* insertion sort: n is tiny */
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static long bench_key(char *buf, size_t cap, void *ud)
 {
     (void)ud;
@@ -246,27 +258,39 @@ int main(int argc, char **argv)
         return r.failures ? 1 : 0;
     }
 
-    printf("http_bench: %d calls per thread per row; small OpenAI chat request and response; "
-           "mock server in process on 127.0.0.1; CPU = client threads only\n\n", calls);
+    printf("http_bench: %d calls per thread per row in %d interleaved rounds (median shown); small "
+           "OpenAI chat request and response; mock server in process on 127.0.0.1; CPU = client "
+           "threads only\n\n", calls, ROUNDS);
     printf("%-8s %-14s %12s %14s %9s\n", "threads", "path", "calls/s", "CPU us/call", "failures");
     static const int thread_counts[2] = {1, 4};
     int failed = 0;
     for (int t = 0; t < 2; t++) {
-        result r[P_COUNT];
+        int nt = thread_counts[t];
+        double cps[P_COUNT][ROUNDS], cpu[P_COUNT][ROUNDS];
+        int fails[P_COUNT] = {0, 0, 0};
+        for (int p = 0; p < P_COUNT; p++)
+            measure((path)p, nt, calls / 10 + 1);   /* warm: connections, pools */
+        /* Rounds interleave the paths so a change in machine load hits all
+         * of them alike; the median drops the outliers. */
+        for (int round = 0; round < ROUNDS; round++)
+            for (int p = 0; p < P_COUNT; p++) {
+                result r = measure((path)p, nt, calls / ROUNDS + 1);
+                cps[p][round] = r.calls_per_s;
+                cpu[p][round] = r.cpu_us_per_call;
+                fails[p] += r.failures;
+            }
+        double med_cps[P_COUNT], med_cpu[P_COUNT];
         for (int p = 0; p < P_COUNT; p++) {
-            measure((path)p, thread_counts[t], calls / 10 + 1);    /* warm: connections, pools */
-            r[p] = measure((path)p, thread_counts[t], calls);
-            failed += r[p].failures;
-            printf("%-8d %-14s %12.0f %14.1f %9d\n", thread_counts[t], k_path_name[p], r[p].calls_per_s,
-                   r[p].cpu_us_per_call, r[p].failures);
+            med_cps[p] = median(cps[p], ROUNDS);
+            med_cpu[p] = median(cpu[p], ROUNDS);
+            failed += fails[p];
+            printf("%-8d %-14s %12.0f %14.1f %9d\n", nt, k_path_name[p], med_cps[p], med_cpu[p], fails[p]);
         }
         printf("  %d thread%s: transport/bare calls/s %.3f, added CPU %+.1f us/call; "
                "provider/bare calls/s %.3f, added CPU %+.1f us/call\n\n",
-               thread_counts[t], thread_counts[t] > 1 ? "s" : "",
-               r[P_TRANSPORT].calls_per_s / r[P_BARE].calls_per_s,
-               r[P_TRANSPORT].cpu_us_per_call - r[P_BARE].cpu_us_per_call,
-               r[P_PROVIDER].calls_per_s / r[P_BARE].calls_per_s,
-               r[P_PROVIDER].cpu_us_per_call - r[P_BARE].cpu_us_per_call);
+               nt, nt > 1 ? "s" : "", med_cps[P_TRANSPORT] / med_cps[P_BARE],
+               med_cpu[P_TRANSPORT] - med_cpu[P_BARE], med_cps[P_PROVIDER] / med_cps[P_BARE],
+               med_cpu[P_PROVIDER] - med_cpu[P_BARE]);
     }
     printf("connections accepted by the mock: %u for %zu requests\n", lt_mock_connections(mock),
            lt_mock_request_count(mock));

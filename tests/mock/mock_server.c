@@ -556,6 +556,18 @@ static int answer(lt_mock *m, int fd, const lt_mock_response *r, int keep_alive)
     if (r->fault == LT_MOCK_FAULT_ENDLESS) length = -1;
     if (r->fault == LT_MOCK_FAULT_HUGE) length = (long long)(r->huge_bytes ? r->huge_bytes : 64ull << 20);
     put_head(&h, r, body, body_len, length, r->chunked, close_conn);
+    if (r->fault == LT_MOCK_FAULT_NONE && !r->chunk_size && body_len <= 65536) {
+        /* A plain response goes out in one write, as real servers do. */
+        if (r->chunked) {
+            if (body_len) put_chunk(&h, body, body_len);
+            lt_sb_puts(&h, "0\r\n\r\n");
+        } else {
+            lt_sb_add(&h, body, body_len);
+        }
+        int ok = !h.failed && send_all(m, fd, h.data, h.len, deadline) == 0;
+        lt_sb_free(&h);
+        return ok && !close_conn;
+    }
     int rc = h.failed ? -1 : send_all(m, fd, h.data, h.len, deadline);
     lt_sb_free(&h);
     if (rc != 0) return 0;
