@@ -304,7 +304,8 @@ static llmops_status anthropic_build(const llmops__provider_cfg *cfg, const llmo
     if (st != LLMOPS_OK)
         return st;
 
-    const char *base = cfg && cfg->base_url ? cfg->base_url : llmops__wire_anthropic.default_base_url;
+    const char *base =
+        cfg && cfg->base_url ? cfg->base_url : llmops__wire_anthropic.default_base_url;
     llmops__buf_puts(&out->url, base);
     llmops__buf_puts(&out->url, "/v1/messages");
     out->method = "POST";
@@ -366,7 +367,8 @@ static llmops_status apply_error(int http_status, const llmops_json *root, llmop
     const char *rid = llmops__jstr(root, "request_id", &rlen);
 
     int in_band = http_status == 0 || (http_status >= 200 && http_status < 300);
-    llmops_status st = in_band ? error_type_status(type, tlen) : llmops__http_status_map(http_status);
+    llmops_status st =
+        in_band ? error_type_status(type, tlen) : llmops__http_status_map(http_status);
     st = llmops__error_refine(st, type, tlen, msg, mlen);
     if (type)
         llmops__response_set_error_code_n(resp, type, tlen);

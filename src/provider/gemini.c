@@ -115,25 +115,12 @@ static void cw_part_start(contents_writer *w, const char *role)
         llmops__buf_putc(w->b, ',');
 }
 
-/* The name of the tool whose call `id` an earlier assistant message made. */
-static const char *call_name_for(const llmops_request *req, size_t before, const char *id)
-{
-    if (!id)
-        return NULL;
-    for (size_t i = before; i-- > 0;) {
-        const llmops__message *m = &req->messages[i];
-        for (size_t c = 0; c < m->ncalls; c++)
-            if (m->calls[c].id && strcmp(m->calls[c].id, id) == 0)
-                return m->calls[c].name;
-    }
-    return NULL;
-}
-
 static llmops_status write_tool_response(contents_writer *w, const llmops_request *req, size_t i,
                                          llmops_response *resp)
 {
     const llmops__message *m = &req->messages[i];
-    const char *name = m->tool_name ? m->tool_name : call_name_for(req, i, m->tool_call_id);
+    const char *name = m->tool_name ? m->tool_name
+                                         : llmops__wire_call_name(req, i, m->tool_call_id);
     if (!name)
         return llmops__response_fail(resp, LLMOPS_E_INVALID_ARGUMENT,
                                      FMT ": the tool result in message %zu (call \"%s\") has no "
@@ -422,7 +409,8 @@ static llmops_status apply_error(int http_status, const llmops_json *root, llmop
     llmops__jint(err, "code", &code);
 
     int in_band = http_status == 0 || (http_status >= 200 && http_status < 300);
-    llmops_status st = in_band ? rpc_status(status, slen, code) : llmops__http_status_map(http_status);
+    llmops_status st =
+        in_band ? rpc_status(status, slen, code) : llmops__http_status_map(http_status);
     st = llmops__error_refine(st, status, slen, msg, mlen);
     if (status)
         llmops__response_set_error_code_n(resp, status, slen);
@@ -571,8 +559,9 @@ static llmops_status partial_add(gen_state *g, const llmops_json *pa, llmops_res
     if (str && last && last->is_string && strlen(last->path) == plen &&
         memcmp(last->path, path, plen) == 0) {
         llmops__buf_append(&last->value, str, slen);
-        return last->value.failed ? llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory")
-                                  : LLMOPS_OK;
+        return last->value.failed
+                   ? llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory")
+                   : LLMOPS_OK;
     }
     if (g->nargs == g->cap_args) {
         size_t cap = llmops__grow_cap(g->cap_args, g->nargs + 1, sizeof(partial_arg));
@@ -706,7 +695,8 @@ static llmops_status partial_finish(gen_state *g, llmops__sink *k)
     }
     char *text = NULL;
     size_t len = 0;
-    if (st == LLMOPS_OK && llmops_json_write(&text, &len, root, LLMOPS_JSON_WRITE_COMPACT) != LLMOPS_OK)
+    if (st == LLMOPS_OK &&
+        llmops_json_write(&text, &len, root, LLMOPS_JSON_WRITE_COMPACT) != LLMOPS_OK)
         st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, FMT ": out of memory");
     if (st == LLMOPS_OK)
         st = llmops__sink_tool_call(k, g->partial_index, NULL, 0, NULL, 0, text, len);

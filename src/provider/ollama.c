@@ -42,19 +42,6 @@ static const char *role_name(llmops_role r)
     }
 }
 
-static const char *call_name_for(const llmops_request *req, size_t before, const char *id)
-{
-    if (!id)
-        return NULL;
-    for (size_t i = before; i-- > 0;) {
-        const llmops__message *m = &req->messages[i];
-        for (size_t c = 0; c < m->ncalls; c++)
-            if (m->calls[c].id && strcmp(m->calls[c].id, id) == 0)
-                return m->calls[c].name;
-    }
-    return NULL;
-}
-
 static llmops_status write_messages(llmops__buf *b, const llmops_request *req,
                                     llmops_response *resp)
 {
@@ -73,7 +60,8 @@ static llmops_status write_messages(llmops__buf *b, const llmops_request *req,
         llmops__jo_strn(b, text ? text : "", len);
         llmops__free(text);
         if (m->role == LLMOPS_ROLE_TOOL) {
-            const char *name = m->tool_name ? m->tool_name : call_name_for(req, i, m->tool_call_id);
+            const char *name = m->tool_name ? m->tool_name
+                                         : llmops__wire_call_name(req, i, m->tool_call_id);
             if (name) {
                 llmops__buf_puts(b, ",\"tool_name\":");
                 llmops__jo_str(b, name);

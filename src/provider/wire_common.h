@@ -12,6 +12,7 @@
 
 #include "core/strbuf.h"
 #include "llmops/json.h"
+#include "provider/request.h"
 #include "provider/response.h"
 #include "provider/stream.h"
 
@@ -117,10 +118,21 @@ static inline llmops_status llmops__wire_parse_json(const char *fmt_name, const 
     return LLMOPS_OK;
 }
 
-/* Copies the serialized form of `v` into the sink as tool arguments. */
-static inline llmops_status llmops__json_text(const llmops_json *v, char **out, size_t *len)
+/* The name of the tool whose call `id` an assistant message before
+ * message `before` made (tool results that do not name their tool), or
+ * NULL. Scans backwards: the answered call is usually just before. */
+static inline const char *llmops__wire_call_name(const llmops_request *req, size_t before,
+                                                    const char *id)
 {
-    return llmops_json_write(out, len, v, LLMOPS_JSON_WRITE_COMPACT);
+    if (!id)
+        return NULL;
+    for (size_t i = before; i-- > 0;) {
+        const llmops__message *m = &req->messages[i];
+        for (size_t c = 0; c < m->ncalls; c++)
+            if (m->calls[c].id && strcmp(m->calls[c].id, id) == 0)
+                return m->calls[c].name;
+    }
+    return NULL;
 }
 
 #endif

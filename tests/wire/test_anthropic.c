@@ -114,7 +114,8 @@ Test(anthropic_build, basic_request_url_headers_and_defaults)
     a_build(&b, &cfg, req, "claude-sonnet-4-5", 0, "sk-ant-secret");
     cr_assert_eq(b.st, LLMOPS_OK, "%s", llmops_response_error(b.resp));
     cr_assert_str_eq(b.http.url.data, "https://api.anthropic.com/v1/messages");
-    cr_assert(has_header(&b.http, "x-api-key: sk-ant-secret\n"), "headers: %s", b.http.headers.data);
+    cr_assert(has_header(&b.http, "x-api-key: sk-ant-secret\n"), "headers: %s",
+              b.http.headers.data);
     cr_assert(has_header(&b.http, "anthropic-version: 2023-06-01\n"));
     cr_assert(has_header(&b.http, "content-type: application/json\n"));
     cr_assert_str_eq(jstr(b.body, "model"), "claude-sonnet-4-5");
@@ -186,15 +187,17 @@ Test(anthropic_build, tool_history_merges_results_and_alternates)
     llmops_request_new(&req);
     llmops_request_add_message(req, LLMOPS_ROLE_USER, "weather in Paris and Rome?", SIZE_MAX);
     llmops_request_add_message(req, LLMOPS_ROLE_ASSISTANT, "Checking.", SIZE_MAX);
-    cr_assert_eq(llmops_request_add_tool_call(req, "toolu_1", "get_weather", "{\"city\":\"Paris\"}"),
-                 LLMOPS_OK);
+    cr_assert_eq(
+        llmops_request_add_tool_call(req, "toolu_1", "get_weather", "{\"city\":\"Paris\"}"),
+        LLMOPS_OK);
     cr_assert_eq(llmops_request_add_tool_call(req, "toolu_2", "get_weather", "{\"city\":\"Rome\"}"),
                  LLMOPS_OK);
     llmops_request_add_tool_result(req, "toolu_1", "get_weather", "18C", SIZE_MAX);
     llmops_request_add_tool_result(req, "toolu_2", "get_weather", "24C", SIZE_MAX);
     llmops_request_add_message(req, LLMOPS_ROLE_USER, "and tomorrow?", SIZE_MAX);
     llmops_request_add_tool(req, "get_weather", "Current weather",
-                            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}");
+                            "{\"type\":\"object\",\"properties\":{\"city\":"
+                            "{\"type\":\"string\"}}}");
     llmops_request_add_tool(req, "now", NULL, NULL);
     llmops__provider_cfg cfg = a_cfg();
     built b;
@@ -790,7 +793,8 @@ static int check_expect(const expect *e, const llmops_response *r, const char *f
     }
     llmops_usage u = LLMOPS_USAGE_INIT;
     int has = llmops_response_usage(r, &u) == LLMOPS_OK;
-    if (has != e->has_usage || (has && (u.input_tokens != e->input || u.output_tokens != e->output))) {
+    if (has != e->has_usage ||
+        (has && (u.input_tokens != e->input || u.output_tokens != e->output))) {
         printf("anthropic conformance: %s: usage %lld/%lld (has %d), want %lld/%lld (has %d)\n",
                file, (long long)u.input_tokens, (long long)u.output_tokens, has,
                (long long)e->input, (long long)e->output, e->has_usage);
@@ -1090,12 +1094,14 @@ Test(anthropic_nomem, every_allocation_failure_is_clean)
     llmops_request_add_tool_call(req, "t1", "f", "{\"a\":1}");
     llmops_request_add_tool_result(req, "t1", "f", "ok", SIZE_MAX);
     llmops_request_add_tool(req, "f", "d", "{\"type\":\"object\"}");
-    llmops_request_set_response_format(req, LLMOPS_FORMAT_JSON_SCHEMA, "s", "{\"type\":\"object\"}");
+    llmops_request_set_response_format(req, LLMOPS_FORMAT_JSON_SCHEMA, "s",
+                                       "{\"type\":\"object\"}");
     a_nomem_sweep(W, req, "claude-x",
                   "{\"id\":\"msg_01\",\"type\":\"message\",\"model\":\"claude-x-1\",\"content\":["
                   "{\"type\":\"thinking\",\"thinking\":\"hm\"},{\"type\":\"text\",\"text\":\"a\"},"
-                  "{\"type\":\"tool_use\",\"id\":\"toolu_a\",\"name\":\"f\",\"input\":{\"x\":[1]}}],"
-                  "\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":1,\"output_tokens\":2}}",
+                  "{\"type\":\"tool_use\",\"id\":\"toolu_a\",\"name\":\"f\","
+                  "\"input\":{\"x\":[1]}}],\"stop_reason\":\"tool_use\","
+                  "\"usage\":{\"input_tokens\":1,\"output_tokens\":2}}",
                   STREAM_OK);
     llmops_request_free(req);
 }

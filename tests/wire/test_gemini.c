@@ -188,7 +188,8 @@ Test(gemini_build, tools_calls_results_and_structured_output)
     cr_assert_str_eq(gs(llmops_json_get(fr1, "response"), "result"), "12:00");
 
     const llmops_json *decls =
-        llmops_json_get(llmops_json_at(llmops_json_get(b.body, "tools"), 0), "functionDeclarations");
+        llmops_json_get(llmops_json_at(llmops_json_get(b.body, "tools"), 0),
+                        "functionDeclarations");
     cr_assert_eq(llmops_json_size(decls), 2);
     const llmops_json *d0 = llmops_json_at(decls, 0);
     cr_assert_str_eq(gs(d0, "description"), "Weather now");
@@ -354,7 +355,8 @@ Test(gemini_parse, finish_reasons_and_blocked_prompt)
     llmops_response *r = g_parse(LLMOPS__OP_GENERATE,
                                  "{\"promptFeedback\":{\"blockReason\":\"SAFETY\","
                                  "\"blockReasonMessage\":\"unsafe prompt\"},"
-                                 "\"usageMetadata\":{\"promptTokenCount\":9,\"totalTokenCount\":9}}");
+                                 "\"usageMetadata\":{\"promptTokenCount\":9,"
+                                 "\"totalTokenCount\":9}}");
     cr_assert_eq(llmops_response_status(r), LLMOPS_E_CONTENT_FILTERED);
     cr_assert_not_null(strstr(llmops_response_error(r), "SAFETY"));
     cr_assert_not_null(strstr(llmops_response_error(r), "unsafe prompt"));
@@ -658,7 +660,8 @@ static int gx_check(const gexpect *e, const llmops_response *r, const char *file
     }
     llmops_usage u = LLMOPS_USAGE_INIT;
     int has = llmops_response_usage(r, &u) == LLMOPS_OK;
-    if (has != e->has_usage || (has && (u.input_tokens != e->input || u.output_tokens != e->output))) {
+    if (has != e->has_usage ||
+        (has && (u.input_tokens != e->input || u.output_tokens != e->output))) {
         printf("gemini conformance: %s: usage %lld/%lld (has %d), want %lld/%lld (has %d)\n", file,
                (long long)u.input_tokens, (long long)u.output_tokens, has, (long long)e->input,
                (long long)e->output, e->has_usage);
@@ -719,7 +722,8 @@ static int g_check_embed(const lt_recording *rec, const char *body, size_t len)
         size_t n = one ? 1 : llmops_json_size(many);
         ok = llmops_response_embedding_count(r) == n && n > 0;
         for (size_t i = 0; ok && i < n; i++) {
-            const llmops_json *vals = llmops_json_get(one ? one : llmops_json_at(many, i), "values");
+            const llmops_json *e = one ? one : llmops_json_at(many, i);
+            const llmops_json *vals = llmops_json_get(e, "values");
             size_t dims = 0;
             const float *v = llmops_response_embedding(r, i, &dims);
             double first = 0;
@@ -1023,7 +1027,8 @@ Test(gemini_nomem, every_allocation_failure_is_clean)
     llmops_request_add_tool_result(req, "c0", NULL, "{\"ok\":true}", SIZE_MAX);
     llmops_request_add_tool(req, "f", "d", "{\"type\":\"object\"}");
     llmops_request_set_temperature(req, 0.5);
-    llmops_request_set_response_format(req, LLMOPS_FORMAT_JSON_SCHEMA, "s", "{\"type\":\"object\"}");
+    llmops_request_set_response_format(req, LLMOPS_FORMAT_JSON_SCHEMA, "s",
+                                       "{\"type\":\"object\"}");
     g_nomem_sweep(G, req, "gemini-x",
                   "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"t\",\"thought\":true},"
                   "{\"text\":\"a\"},{\"functionCall\":{\"name\":\"f\",\"args\":{\"x\":[1]}}}]},"

@@ -410,7 +410,8 @@ Test(ollama_stream, errors_and_truncation)
 {
     llmops_response *r =
         o_stream("{\"model\":\"m\",\"message\":{\"content\":\"par\"},\"done\":false}\n"
-                 "{\"error\":\"an error was encountered while running the model: unexpected EOF\"}\n");
+                 "{\"error\":\"an error was encountered while running the model: "
+                 "unexpected EOF\"}\n");
     cr_assert_eq(llmops_response_status(r), LLMOPS_E_PROVIDER);
     cr_assert_not_null(strstr(llmops_response_error(r), "unexpected EOF"));
     llmops_response_free(r);
