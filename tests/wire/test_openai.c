@@ -943,7 +943,7 @@ static tally *tally_for(tally *t, size_t *n, const char *provider)
 /* Streams longer than this get an even spread of this many two-piece
  * splits instead of every one (every split of a 100 KB stream re-parses it
  * 100 000 times); byte-by-byte feeding always covers every boundary. */
-#define MAX_SPLITS 6000
+#define MAX_SPLITS 3000
 
 /* Decoded size of standard base64, and its first 4 bytes. */
 static size_t test_b64_len(const char *s, size_t n)

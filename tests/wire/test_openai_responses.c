@@ -567,7 +567,7 @@ static int status_fits(int http, llmops_status st)
     }
 }
 
-#define MAX_SPLITS 6000
+#define MAX_SPLITS 3000
 
 static int check_recording(const lt_recording *rec, char *why, size_t cap)
 {
