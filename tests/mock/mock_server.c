@@ -226,6 +226,9 @@ static int rd_fill(reader *r)
 static long rd_line(reader *r, char **line)
 {
     size_t scanned = 0;
+    /* No offset into a buffer that does not exist yet (UBSan). */
+    if (!r->buf && rd_fill(r) != 0)
+        return -1;
     for (;;) {
         char *start = r->buf + r->pos;
         size_t avail = r->len - r->pos - scanned;
