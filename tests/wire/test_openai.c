@@ -1127,3 +1127,69 @@ Test(openai_conformance, recordings, .timeout = 280)
     cr_assert_gt(total, 30, "only %d recordings matched the openai wire", total);
     cr_assert_eq(failed, 0, "%d of %d recordings failed (see the log)", failed, total);
 }
+
+/* ---- the shared recordings helper ------------------------------------------ */
+
+Test(recordings_helper, index_streams_and_comparison)
+{
+    lt_recording *recs = NULL;
+    size_t n = lt_recordings_read(&recs);
+    if (n == 0)
+        cr_skip_test("no provider recordings (set LLMOPS_TESTDATA; looked in %s)",
+                     lt_testdata_dir());
+    cr_assert_gt(n, 150, "index.tsv parsed into only %zu rows", n);
+    const lt_recording *chunks = NULL, *sse = NULL;
+    int statuses_ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!chunks && strcmp(recs[i].file, "openai/vercel-ai__openai-custom-tool.1.chunks.jsonl") == 0)
+            chunks = &recs[i];
+        if (!sse && strcmp(recs[i].file, "openai/pydai__test_openai_responses_stream__0.sse") == 0)
+            sse = &recs[i];
+        statuses_ok &= recs[i].http_status == 0 || (recs[i].http_status >= 200 &&
+                                                      recs[i].http_status < 600);
+    }
+    cr_assert(statuses_ok);
+    cr_assert_not_null(chunks);
+    cr_assert_not_null(sse);
+    cr_assert(chunks->streaming && chunks->has_tool_calls);
+    cr_assert_str_eq(chunks->endpoint, "/v1/responses");
+    cr_assert(lt_recording_is_stream(chunks) && lt_recording_is_stream(sse));
+    size_t len = 0;
+    char *bytes = lt_recording_stream_bytes(chunks, &len);
+    cr_assert_not_null(bytes);
+    /* JSON lines become SSE events named after their "type". */
+    cr_assert_eq(strncmp(bytes, "event: response.created\ndata: {\"type\":\"response.created\"",
+                         56),
+                 0, "%.80s", bytes);
+    cr_assert_eq(len, strlen(bytes));
+    cr_assert_eq(memcmp(bytes + len - 2, "\n\n", 2), 0);
+    free(bytes);
+    size_t raw_len = 0, sse_len = 0;
+    char *raw = lt_recording_body(sse, &raw_len);
+    bytes = lt_recording_stream_bytes(sse, &sse_len);
+    cr_assert(raw && bytes && raw_len == sse_len && memcmp(raw, bytes, raw_len) == 0,
+              ".sse files are passed through unchanged");
+    free(raw);
+    free(bytes);
+    lt_recordings_free(recs, n);
+
+    /* The comparison sees differences and ignores JSON spacing. */
+    llmops_response *a = NULL, *b = NULL;
+    cr_assert_eq(llmops_response_new(&a), LLMOPS_OK);
+    cr_assert_eq(llmops_response_new(&b), LLMOPS_OK);
+    cr_assert_eq(llmops_response_set_text(a, "hi", 2), LLMOPS_OK);
+    cr_assert_eq(llmops_response_set_text(b, "hi", 2), LLMOPS_OK);
+    cr_assert_eq(llmops_response_add_tool_call(a, "c", "f", "{\"x\": [1, 2]}"), LLMOPS_OK);
+    cr_assert_eq(llmops_response_add_tool_call(b, "c", "f", "{\"x\":[1,2]}"), LLMOPS_OK);
+    char why[256];
+    cr_assert(lt_response_equal(a, b, why, sizeof why), "%s", why);
+    cr_assert_eq(llmops_response_set_text(b, "ho", 2), LLMOPS_OK);
+    cr_assert(!lt_response_equal(a, b, why, sizeof why));
+    cr_assert_not_null(strstr(why, "text"));
+    cr_assert_eq(llmops_response_set_text(b, "hi", 2), LLMOPS_OK);
+    cr_assert_eq(llmops_response_set_finish_reason(b, LLMOPS_FINISH_LENGTH, "length"), LLMOPS_OK);
+    cr_assert(!lt_response_equal(a, b, why, sizeof why));
+    cr_assert_not_null(strstr(why, "finish"));
+    llmops_response_free(a);
+    llmops_response_free(b);
+}
