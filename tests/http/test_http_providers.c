@@ -687,7 +687,9 @@ static llmops_provider *named(const kind *k, const char *name)
     o.base_url = base;
     o.api_key_env = "LT_TEST_KEY";
     llmops_provider *p = NULL;
-    cr_assert_eq(llmops_provider_new(&p, k->type, name, &o, NULL), LLMOPS_OK);
+    char *why = NULL;
+    llmops_status st = llmops_provider_new(&p, k->type, name, &o, &why);
+    cr_assert_eq(st, LLMOPS_OK, "%s: %s: %s", k->type, llmops_status_str(st), why ? why : "");
     return p;
 }
 
