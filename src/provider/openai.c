@@ -1258,6 +1258,33 @@ static llmops_status stream_tool_calls(oa_stream *os, const llmops_json *calls, 
     return LLMOPS_OK;
 }
 
+/* The legacy single function_call, streamed: one call, under a key no
+ * tool_calls index can take. */
+static llmops_status stream_function_call(oa_stream *os, const llmops_json *fc, llmops_stream *s)
+{
+    size_t slot = SIZE_MAX;
+    for (size_t k = 0; k < os->nkeys; k++)
+        if (os->keys[k] == INT64_MAX)
+            slot = k;
+    if (slot == SIZE_MAX) {
+        if (os->nkeys == MAX_STREAM_CALLS)
+            return llmops__response_fail(s->resp, LLMOPS_E_MALFORMED_RESPONSE,
+                                         WIRE ": stream has more than %d tool calls",
+                                         MAX_STREAM_CALLS);
+        slot = os->nkeys;
+        os->keys[os->nkeys++] = INT64_MAX;
+    }
+    size_t nn = 0, an = 0;
+    const char *name = llmops_json_string(llmops_json_get(fc, "name"), &nn);
+    const char *args;
+    char *owned;
+    if (args_text(llmops_json_get(fc, "arguments"), &args, &an, &owned) != LLMOPS_OK)
+        return llmops__response_fail(s->resp, LLMOPS_E_NO_MEMORY, WIRE ": out of memory");
+    llmops_status st = llmops__stream_tool_call(s, slot, NULL, 0, nn ? name : NULL, nn, args, an);
+    llmops_free(owned);
+    return st;
+}
+
 static llmops_status oa_stream_event(void *state, const char *event, size_t event_len,
                                      const char *data, size_t data_len, llmops_stream *s)
 {
@@ -1321,6 +1348,9 @@ static llmops_status oa_stream_event(void *state, const char *event, size_t even
         os->refusal |= k.refusal;
         if (st == LLMOPS_OK)
             st = stream_tool_calls(os, llmops_json_get(delta, "tool_calls"), s);
+        if (st == LLMOPS_OK && llmops_json_type_of(llmops_json_get(delta, "function_call")) ==
+                                   LLMOPS_JSON_OBJECT)
+            st = stream_function_call(os, llmops_json_get(delta, "function_call"), s);
         if (st == LLMOPS_OK && llmops_json_string(llmops_json_get(ch, "finish_reason"), NULL)) {
             os->finished = 1;
             if (set_finish(r, llmops_json_get(ch, "finish_reason")) != LLMOPS_OK)

@@ -699,6 +699,15 @@ Test(openai_stream, calls_without_index_and_refusal)
     cr_assert_str_eq(llmops_response_tool_call_arguments(r, 0), "{\"a\":1}");
     cr_assert_str_eq(llmops_response_tool_call_name(r, 1), "g");
     llmops_response_free(r);
+    r = feed(CHUNK("{\"function_call\":{\"name\":\"legacy\",\"arguments\":\"{\\\"k\\\"\"}}", "null")
+             CHUNK("{\"function_call\":{\"arguments\":\":3}\"}}", "null")
+             CHUNK("{}", "\"function_call\""));
+    cr_assert_eq(llmops_response_status(r), LLMOPS_OK, "%s", llmops_response_error(r));
+    cr_assert_eq(llmops_response_tool_call_count(r), 1);
+    cr_assert_str_eq(llmops_response_tool_call_name(r, 0), "legacy");
+    cr_assert_str_eq(llmops_response_tool_call_arguments(r, 0), "{\"k\":3}");
+    cr_assert_eq(llmops_response_finish_reason(r), LLMOPS_FINISH_TOOL_CALLS);
+    llmops_response_free(r);
     r = feed(CHUNK("{\"refusal\":\"No.\"}", "null") CHUNK("{}", "\"stop\"") "data: [DONE]\n\n");
     cr_assert(text_is(r, "No."), "text is not %s", "No.");
     cr_assert_eq(llmops_response_finish_reason(r), LLMOPS_FINISH_CONTENT_FILTER);
