@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "llmops/json.h"
 #include "llmops/provider.h"
+#include "provider/decoder.h"
 #include "provider/errors.h"
+#include "provider/stream.h"
 #include "provider/response.h"
 #include "provider/wire.h"
 #include "recordings.h"
@@ -568,6 +571,60 @@ Test(gemini_stream, streamed_function_call_arguments)
     cr_assert_str_eq(llmops_response_tool_call_arguments(r, 1),
                      "{\"location\":\"San Francisco\"}");
     free(bytes);
+    llmops_response_free(r);
+}
+
+typedef struct gdeltas {
+    int text, calls_done;
+    char done_args[2][96];
+    char done_ids[2][16];
+} gdeltas;
+
+static int g_on_delta(const llmops_delta *d, void *ud)
+{
+    gdeltas *g = ud;
+    if (d->kind == LLMOPS_DELTA_TEXT)
+        g->text++;
+    if (d->kind == LLMOPS_DELTA_TOOL_CALL_DONE && d->tool_index < 2) {
+        g->calls_done++;
+        snprintf(g->done_args[d->tool_index], sizeof g->done_args[0], "%.*s", (int)d->len,
+                 d->text);
+        snprintf(g->done_ids[d->tool_index], sizeof g->done_ids[0], "%s",
+                 d->tool_id ? d->tool_id : "");
+    }
+    return 0;
+}
+
+Test(gemini_stream, host_deltas_for_whole_and_streamed_calls)
+{
+    const char *s =
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"ok\"},{\"functionCall\":"
+        "{\"name\":\"a\",\"args\":{\"k\":1}}}]}}]}\n\n"
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"b\","
+        "\"willContinue\":true}}]}}]}\n\n"
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"partialArgs\":["
+        "{\"jsonPath\":\"$.q\",\"stringValue\":\"hi\"}]}}]},\"finishReason\":\"STOP\"}]}\n\n";
+    llmops_response *r;
+    llmops_response_new(&r);
+    r->start_ns = llmops__mono_ns();
+    gdeltas g;
+    memset(&g, 0, sizeof g);
+    llmops_stream st;
+    llmops__stream_init(&st, r, g_on_delta, &g);
+    llmops__decoder d;
+    cr_assert_eq(llmops__decoder_init(&d, G, &st, 0), LLMOPS_OK);
+    cr_assert_eq(llmops__decoder_feed(&d, s, strlen(s)), LLMOPS_OK, "%s", llmops_response_error(r));
+    cr_assert_eq(llmops__decoder_finish(&d), LLMOPS_OK, "%s", llmops_response_error(r));
+    llmops__decoder_free(&d);
+    cr_assert_eq(llmops__stream_finish(&st), LLMOPS_OK);
+    cr_assert_eq(g.text, 1);
+    cr_assert_eq(g.calls_done, 2);
+    cr_assert_str_eq(g.done_args[0], "{\"k\":1}");
+    cr_assert_str_eq(g.done_ids[0], "call_0");
+    cr_assert_str_eq(g.done_args[1], "{\"q\":\"hi\"}",
+                     "the streamed call is whole when the host hears it is done");
+    cr_assert_str_eq(g.done_ids[1], "call_1");
+    cr_assert_eq(llmops_response_finish_reason(r), LLMOPS_FINISH_TOOL_CALLS);
     llmops_response_free(r);
 }
 
