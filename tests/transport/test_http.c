@@ -716,3 +716,30 @@ Test(transport, invalid_calls)
     llmops__http_result_free(&res);
     llmops__http_request_free(&r);
 }
+
+/* TLS is always verified; a plain-HTTP server behind an https URL and a
+ * missing CA bundle both fail as transport errors with curl's reason. */
+Test(transport, tls_failures_are_transport_errors)
+{
+    char url[96];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/v1/chat/completions", lt_mock_port(mock));
+    llmops__http_request r;
+    llmops__http_request_init(&r);
+    llmops__buf_puts(&r.url, url);
+    llmops__buf_puts(&r.body, "{}");
+    llmops__provider_cfg cfg = base_cfg();
+    llmops__http_call call = {&r, &cfg, 0, NULL, NULL, NULL};
+    llmops__http_result res;
+    llmops__http_result_init(&res);
+    cr_assert_eq(llmops__http_perform(&call, &res), LLMOPS_E_TRANSPORT, "%s", res.error);
+    cr_assert_eq(res.http_status, 0);
+    cr_assert(strstr(res.error, "curl error 35"), "%s", res.error);
+    llmops__http_result_free(&res);
+
+    cfg.ca_bundle = "/nonexistent/ca-bundle.pem";
+    llmops__http_result_init(&res);
+    cr_assert_eq(llmops__http_perform(&call, &res), LLMOPS_E_TRANSPORT, "%s", res.error);
+    cr_assert(strstr(res.error, "curl error 77"), "%s", res.error);
+    llmops__http_result_free(&res);
+    llmops__http_request_free(&r);
+}
