@@ -84,6 +84,9 @@ static void run_bare(worker *w)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "libllmops/" LLMOPS_VERSION_STRING);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* The transport asks for compressed bodies; so does the identical
+     * request here. */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, k_body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(sizeof k_body - 1));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, bare_write);
