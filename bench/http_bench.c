@@ -232,6 +232,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     lt_mock *mock = lt_mock_start();
     if (!mock) return 1;
+    lt_mock_set_recording(mock, 0);
     snprintf(g_url, sizeof g_url, "%s/v1/chat/completions", lt_mock_url(mock));
 
     char base[128];

@@ -54,6 +54,7 @@ struct lt_mock {
     unsigned nconn, nopen;
     conn *conns;
     unsigned long serial;
+    int no_recording;
 };
 
 /* ---- small buffer ------------------------------------------------------- */
@@ -416,7 +417,10 @@ static int request_copy(const lt_mock_request *src, lt_mock_request *dst)
 static scripted *record_and_take(lt_mock *m, const lt_mock_request *req, unsigned long *serial)
 {
     lt_mock_request copy;
-    int ok = request_copy(req, &copy) == 0;
+    pthread_mutex_lock(&m->mu);
+    int record = !m->no_recording;
+    pthread_mutex_unlock(&m->mu);
+    int ok = record && request_copy(req, &copy) == 0;
     pthread_mutex_lock(&m->mu);
     if (ok && m->nreq == m->capreq) {
         size_t cap = m->capreq ? m->capreq * 2 : 16;
@@ -920,6 +924,13 @@ void lt_mock_clear(lt_mock *m)
     pthread_mutex_lock(&m->mu);
     drop_queue_locked(m);
     drop_requests_locked(m);
+    pthread_mutex_unlock(&m->mu);
+}
+
+void lt_mock_set_recording(lt_mock *m, int on)
+{
+    pthread_mutex_lock(&m->mu);
+    m->no_recording = !on;
     pthread_mutex_unlock(&m->mu);
 }
 

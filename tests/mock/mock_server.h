@@ -134,6 +134,10 @@ size_t lt_mock_pending(lt_mock *m);
 /* Drops the queued responses and the recorded requests; counters stay. */
 void lt_mock_clear(lt_mock *m);
 
+/* Recording of request copies is on by default; a long benchmark turns it
+ * off (0) so memory stays flat. Counters keep counting either way. */
+void lt_mock_set_recording(lt_mock *m, int on);
+
 /* Requests received so far (complete requests, answered or not). */
 size_t lt_mock_request_count(lt_mock *m);
 /* Connections accepted so far. */

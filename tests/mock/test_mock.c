@@ -303,6 +303,9 @@ Test(mock, keep_alive_serves_several_requests_on_one_connection)
     close(fd);
     cr_assert_eq(lt_mock_request_count(m), 3u);
     cr_assert_eq(lt_mock_connections(m), 1u);
+    lt_mock_request q;
+    cr_assert_eq(lt_mock_request_get(m, 2, &q), 0);
+    lt_mock_request_free(&q);
     cr_assert_eq(lt_mock_wait_idle(m, 2000), 0);
     cr_assert_eq(lt_mock_open_connections(m), 0u);
     lt_mock_stop(m);
@@ -804,5 +807,30 @@ Test(mock, responses_moderation_and_unknown_path)
     cr_assert_eq(p.status, 400);
     cr_assert(strstr(p.body.data, "not JSON"));
     resp_free(&p);
+    lt_mock_stop(m);
+}
+
+Test(mock, recording_can_be_turned_off)
+{
+    lt_mock *m = lt_mock_start();
+    cr_assert(m);
+    const char *body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"r\"}]}";
+    resp p;
+    exchange(m, "/v1/chat/completions", body, &p);
+    resp_free(&p);
+    lt_mock_set_recording(m, 0);
+    exchange(m, "/v1/chat/completions", body, &p);
+    cr_assert_eq(p.status, 200);
+    resp_free(&p);
+    cr_assert_eq(lt_mock_request_count(m), 2u);
+    lt_mock_request q;
+    cr_assert_eq(lt_mock_request_get(m, 0, &q), 0);
+    lt_mock_request_free(&q);
+    cr_assert_eq(lt_mock_request_get(m, 1, &q), -1, "a request was recorded while recording was off");
+    lt_mock_set_recording(m, 1);
+    exchange(m, "/v1/chat/completions", body, &p);
+    resp_free(&p);
+    cr_assert_eq(lt_mock_request_get(m, 1, &q), 0);
+    lt_mock_request_free(&q);
     lt_mock_stop(m);
 }
