@@ -151,8 +151,10 @@ LLMOPS_API llmops_status llmops_request_set_response_format(llmops_request *req,
  *  the provider's configured total timeout. */
 LLMOPS_API llmops_status llmops_request_set_timeout_ms(llmops_request *req, uint64_t ms);
 /** Free-form key/value metadata, recorded in traces and sent to providers
- *  that accept it (OpenAI `metadata`, Anthropic `metadata.user_id` for the
- *  key "user_id"). Setting a key again replaces its value. */
+ *  that accept it (the Responses API's `metadata`, Anthropic's
+ *  `metadata.user_id` for the key "user_id"; not Chat Completions, which
+ *  refuses metadata unless the request is stored). Setting a key again
+ *  replaces its value. */
 LLMOPS_API llmops_status llmops_request_set_metadata(llmops_request *req, const char *key,
                                                      const char *value);
 /** Classification: the candidate labels (at least 2 for classify). The text

@@ -275,7 +275,7 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
         st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, "%s: out of memory building the "
                                                              "request", c->name);
     if (st != LLMOPS_OK) {
-        wipe(key, sizeof key);
+        wipe(key, key_len);
         llmops__http_request_free(&hreq);
         if (resp->status == LLMOPS_OK)
             llmops__response_fail(resp, st, "%s: cannot build the request: %s", c->name,
@@ -292,7 +292,7 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
             LLMOPS_OK) {
             llmops__decoder_free(&sink.dec);
             llmops__http_request_free(&hreq);
-            wipe(key, sizeof key);
+            wipe(key, key_len);
             return st;
         }
         decoding = 1;
@@ -343,7 +343,7 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
     /* A provider may quote the key it rejected; it never leaves here. */
     redact(&resp->error, key, key_len);
     redact(&resp->raw, key, key_len);
-    wipe(key, sizeof key);
+    wipe(key, key_len);
     if (decoding)
         llmops__decoder_free(&sink.dec);
     llmops__http_result_free(&res);
