@@ -9,5 +9,8 @@
 #include "llmops/common.h"
 #include "llmops/json.h"
 #include "llmops/provider.h"
+#include "llmops/client.h"
+#include "llmops/call.h"
+#include "llmops/prompt.h"
 
 #endif /* LLMOPS_H */
