@@ -6,27 +6,11 @@
 
 #include "core/alloc.h"
 #include "core/strbuf.h"
+#include "provider/json_out.h"
 #include "provider/provider.h"
 #include "provider/request.h"
 #include "provider/response.h"
 #include "provider/stream.h"
-
-static void json_string(llmops__buf *b, const char *s)
-{
-    llmops__buf_putc(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            llmops__buf_putc(b, '\\');
-            llmops__buf_putc(b, (char)c);
-        } else if (c < 0x20) {
-            llmops__buf_printf(b, "\\u%04x", c);
-        } else {
-            llmops__buf_putc(b, (char)c);
-        }
-    }
-    llmops__buf_putc(b, '"');
-}
 
 static llmops_status build(const llmops_request *req, const char *text, size_t len,
                            llmops_request **out)
@@ -41,8 +25,8 @@ static llmops_status build(const llmops_request *req, const char *text, size_t l
             llmops__buf_putc(&schema, ',');
             llmops__buf_puts(&prompt, ", ");
         }
-        json_string(&schema, req->labels[i]);
-        json_string(&prompt, req->labels[i]);
+        llmops__jo_str(&schema, req->labels[i]);
+        llmops__jo_str(&prompt, req->labels[i]);
     }
     llmops__buf_puts(&schema, "]}},\"required\":[\"label\"],\"additionalProperties\":false}");
     llmops__buf_puts(&prompt, ". Answer with a JSON object {\"label\": <one of the labels>} "
