@@ -898,7 +898,7 @@ static int check_splits(const llmops__wire *wire, const char *bytes, size_t len,
     return ok;
 }
 
-Test(anthropic_conformance, recordings, .timeout = 600)
+Test(anthropic_conformance, recordings)
 {
     lt_recording *recs = NULL;
     size_t n = lt_recordings_read(&recs);

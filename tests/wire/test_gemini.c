@@ -859,7 +859,7 @@ static int g_supported(const char *endpoint)
            strstr(endpoint, "/models/{model}:batchEmbedContents");
 }
 
-Test(gemini_conformance, recordings, .timeout = 600)
+Test(gemini_conformance, recordings)
 {
     lt_recording *recs = NULL;
     size_t n = lt_recordings_read(&recs);
