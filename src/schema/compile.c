@@ -299,7 +299,7 @@ static const char *const single_kw[] = {
 };
 static const char *const array_kw[] = { "allOf", "anyOf", "oneOf", "prefixItems" };
 static const char *const map_kw[] = { "properties", "patternProperties", "$defs",
-                                      "dependentSchemas" };
+                                      "dependentSchemas", "dependencies" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -768,6 +768,46 @@ static const llmops_json *keep_value(cctx *c, const llmops_json *v)
     return copy;
 }
 
+/* Drafts before 2019-09 spelled dependentRequired and dependentSchemas as one
+ * keyword; honoured when the new spellings are absent. */
+static void kw_dependencies(cctx *c, llmops__sch_node *n, const llmops_json *v,
+                            const llmops_json *e, const char *loc, unsigned nest)
+{
+    const char *k = "dependencies";
+    if (llmops_json_get(v, "dependentRequired") || llmops_json_get(v, "dependentSchemas"))
+        return;
+    if (llmops_json_type_of(e) != LLMOPS_JSON_OBJECT) {
+        set_error(c, LLMOPS_E_SCHEMA, loc, k, "must be an object");
+        return;
+    }
+    size_t cnt = llmops_json_size(e), nreq = 0, nsch = 0;
+    for (size_t i = 0; i < cnt; i++)
+        nreq += llmops_json_type_of(llmops_json_at(e, i)) == LLMOPS_JSON_ARRAY;
+    nsch = cnt - nreq;
+    if (!(n->dep_req = keep(c, nreq, sizeof *n->dep_req)) ||
+        !(n->dep_schemas = keep(c, nsch, sizeof *n->dep_schemas)))
+        return;
+    for (size_t i = 0; i < cnt && !c->st; i++) {
+        size_t kl;
+        const char *dk = llmops_json_key_at(e, i, &kl);
+        const llmops_json *dv = llmops_json_at(e, i);
+        const char *dloc = child_loc(c, loc, k, dk, kl);
+        if (!dloc)
+            return;
+        if (llmops_json_type_of(dv) == LLMOPS_JSON_ARRAY) {
+            llmops__sch_depreq *dr = &n->dep_req[n->ndep_req++];
+            dr->len = kl;
+            if ((dr->key = keep_str(c, dk, kl)))
+                string_array(c, dv, dloc, NULL, &dr->names, &dr->lens, &dr->n);
+        } else {
+            llmops__sch_prop *dp = &n->dep_schemas[n->ndep_schemas++];
+            dp->len = kl;
+            if ((dp->key = keep_str(c, dk, kl)))
+                dp->node = sub(c, dv, dloc, NULL, nest);
+        }
+    }
+}
+
 static int kw_object(cctx *c, llmops__sch_node *n, const vinfo *vi, const llmops_json *v,
                      unsigned nest)
 {
@@ -873,6 +913,10 @@ static int kw_object(cctx *c, llmops__sch_node *n, const vinfo *vi, const llmops
             n->format_name = keep_str(c, llmops_json_string(e, NULL), strlen(llmops_json_string(e, NULL)));
             if (c->format_assert && (n->format = llmops__sch_format_id(n->format_name)))
                 n->has |= SCH_FORMAT;
+            continue;
+        }
+        if (!strcmp(k, "dependencies") && ap && va) {
+            kw_dependencies(c, n, v, e, loc, nest);
             continue;
         }
         if (!strcmp(k, "contentSchema")) {

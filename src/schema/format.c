@@ -148,7 +148,8 @@ static int check_duration(const char *s, size_t len)
         } else {
             const char *units = in_time ? time_units : date_units;
             const char *p = strchr(units + next, u);
-            if (!p || !u)
+            /* after the first element units run on without gaps: Y M D, H M S */
+            if (!p || !u || (next && (size_t)(p - units) != next))
                 return 0;
             next = (size_t)(p - units) + 1;
         }
@@ -240,12 +241,21 @@ static int check_authority(const char *s, size_t len)
 {
     const char *at = memchr(s, '@', len);
     if (at) {
+        /* userinfo: unreserved, escapes, sub-delims and ':' only */
+        for (const char *p = s; p < at; p++)
+            if (*p == '[' || *p == ']' || *p == '@')
+                return 0;
         len -= (size_t)(at + 1 - s);
         s = at + 1;
+        if (memchr(s, '@', len))
+            return 0;
     }
     if (len && s[0] == '[') {
         const char *close = memchr(s, ']', len);
         if (!close)
+            return 0;
+        if (close - s > 1 && s[1] != 'v' && s[1] != 'V' &&
+            !check_ipv6(s + 1, (size_t)(close - s - 1)))
             return 0;
         size_t rest = len - (size_t)(close + 1 - s);
         if (rest && close[1] != ':')
