@@ -29,7 +29,10 @@
  * Limits: sections, blocks and parents nest at most LLMOPS__TMPL_MAX_DEPTH
  * deep in one template (deeper is LLMOPS_E_LIMIT at compile time); partials
  * and parents nest at most LLMOPS__TMPL_MAX_PARTIAL_DEPTH deep while
- * rendering (deeper, e.g. unbounded recursion, is LLMOPS_E_LIMIT).
+ * rendering, and everything together (sections, partials, parents, blocks)
+ * at most 256 deep (deeper, e.g. unbounded recursion, is LLMOPS_E_LIMIT);
+ * one render executes at most LLMOPS__TMPL_MAX_STEPS ops. Rendering uses
+ * about 10 KiB of stack.
  */
 #ifndef LLMOPS_TEMPLATE_MUSTACHE_H
 #define LLMOPS_TEMPLATE_MUSTACHE_H
@@ -42,6 +45,9 @@
 
 #define LLMOPS__TMPL_MAX_DEPTH 100
 #define LLMOPS__TMPL_MAX_PARTIAL_DEPTH 64
+/* Ops executed by one render at most (a guard against templates whose loops
+ * or partials multiply without bound); beyond it render is LLMOPS_E_LIMIT. */
+#define LLMOPS__TMPL_MAX_STEPS (1u << 25)
 
 typedef struct llmops__tmpl llmops__tmpl; /* compiled template, immutable, shareable across threads */
 
