@@ -295,9 +295,9 @@ static int add_anchor(cctx *c, llmops__sch_resource *res, const char *name, size
 
 static const char *const single_kw[] = {
     "additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
-    "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+    "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems",
 };
-static const char *const array_kw[] = { "allOf", "anyOf", "oneOf", "prefixItems" };
+static const char *const array_kw[] = { "allOf", "anyOf", "oneOf", "prefixItems", "items" };
 static const char *const map_kw[] = { "properties", "patternProperties", "$defs",
                                       "dependentSchemas", "dependencies" };
 
@@ -855,7 +855,18 @@ static int kw_object(cctx *c, llmops__sch_node *n, const vinfo *vi, const llmops
                 n->else_ = sub(c, e, loc, k, nest);
                 continue;
             } else if (!strcmp(k, "items")) {
-                n->items = sub(c, e, loc, k, nest);
+                if (t == LLMOPS_JSON_ARRAY) {
+                    /* draft 2019-09 and earlier: a tuple, later items under
+                     * additionalItems */
+                    if (!llmops_json_get(v, "prefixItems")) {
+                        schema_array(c, e, loc, k, &n->prefix, &n->nprefix, nest);
+                        const llmops_json *ai = llmops_json_get(v, "additionalItems");
+                        if (ai && !c->st)
+                            n->items = sub(c, ai, loc, "additionalItems", nest);
+                    }
+                } else {
+                    n->items = sub(c, e, loc, k, nest);
+                }
                 continue;
             } else if (!strcmp(k, "prefixItems")) {
                 schema_array(c, e, loc, k, &n->prefix, &n->nprefix, nest);
@@ -910,7 +921,9 @@ static int kw_object(cctx *c, llmops__sch_node *n, const vinfo *vi, const llmops
                 set_error(c, LLMOPS_E_SCHEMA, loc, k, "must be a string");
                 continue;
             }
-            n->format_name = keep_str(c, llmops_json_string(e, NULL), strlen(llmops_json_string(e, NULL)));
+            size_t fl;
+            const char *fname = llmops_json_string(e, &fl);
+            n->format_name = keep_str(c, fname, fl);
             if (c->format_assert && (n->format = llmops__sch_format_id(n->format_name)))
                 n->has |= SCH_FORMAT;
             continue;
@@ -1062,10 +1075,28 @@ static void read_vocabulary(cctx *c, const llmops_json *root)
     size_t dl = llmops__uri_doc_len(uri);
     if (dl == strlen(DIALECT_2020) && !memcmp(uri, DIALECT_2020, dl))
         return;
+    /* earlier drafts' schemas (common in tool and output schemas) are read
+     * with 2020-12 rules plus the tuple form of items */
+    static const char *const legacy[] = {
+        "json-schema.org/draft-04/schema", "json-schema.org/draft-06/schema",
+        "json-schema.org/draft-07/schema", "json-schema.org/draft/2019-09/schema",
+    };
+    const char *rest = !strncmp(uri, "http://", 7)    ? uri + 7
+                       : !strncmp(uri, "https://", 8) ? uri + 8
+                                                      : NULL;
+    for (size_t i = 0; rest && i < COUNT(legacy); i++) {
+        size_t ll = strlen(legacy[i]);
+        if ((size_t)(uri + dl - rest) == ll && !memcmp(rest, legacy[i], ll))
+            return;
+    }
     docinfo *d = load_doc(c, uri, dl);
-    const llmops_json *voc = d ? llmops_json_get(d->root, "$vocabulary") : NULL;
+    if (!d) {
+        set_error(c, LLMOPS_E_SCHEMA, "", "$schema", "cannot load meta-schema \"%.200s\"", uri);
+        return;
+    }
+    const llmops_json *voc = llmops_json_get(d->root, "$vocabulary");
     if (!voc || llmops_json_type_of(voc) != LLMOPS_JSON_OBJECT)
-        return; /* an unknown dialect without vocabularies: treat as 2020-12 */
+        return; /* a meta-schema without vocabularies: 2020-12 keywords */
     static const struct {
         const char *name;
         unsigned bit;

@@ -132,7 +132,8 @@ static const char meta_metadata[] =
 static const char meta_format[] =
     "{" DIALECT "\"$id\":\"" META "meta/format-annotation\","
     "\"$vocabulary\":{\"" META "vocab/format-annotation\":true},"
-    "\"$dynamicAnchor\":\"meta\",\"title\":\"Format vocabulary meta-schema for annotation results\","
+    "\"$dynamicAnchor\":\"meta\","
+    "\"title\":\"Format vocabulary meta-schema for annotation results\","
     "\"type\":[\"object\",\"boolean\"],\"properties\":{\"format\":{\"type\":\"string\"}}}";
 
 static const char meta_content[] =

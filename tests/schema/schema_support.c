@@ -95,7 +95,8 @@ int st_run_file(const char *path, int format_assert, st_counts *out)
             /* errors collected too, so the error path runs on every case */
             st = llmops__schema_validate(s, llmops_json_get(tc, "data"), 8, &res);
             int got = st == LLMOPS_OK && res.valid;
-            if (st == LLMOPS_OK && got == want && (res.valid ? res.nerrors == 0 : res.nerrors > 0)) {
+            int errors_ok = res.valid ? res.nerrors == 0 : res.nerrors > 0;
+            if (st == LLMOPS_OK && got == want && errors_ok) {
                 out->passed++;
             } else {
                 out->failed++;
