@@ -564,7 +564,7 @@ static llmops_status on_item_added(or_stream *os, const llmops_json *ev, const s
     int custom = is(type, tn, "custom_tool_call");
     if (!custom && !is(type, tn, "function_call"))
         return LLMOPS_OK;
-    size_t slot;
+    size_t slot = 0;
     llmops_status st = new_slot(os, ev, custom, &slot, k->s);
     if (st != LLMOPS_OK)
         return st;
