@@ -1162,6 +1162,7 @@ llmops_status llmops__schema_compile(llmops__schema **out, const llmops_json *sc
         return LLMOPS_E_NO_MEMORY;
     llmops__arena_init(&s->arena, 4096);
     s->max_depth = opts && opts->max_depth ? opts->max_depth : LLMOPS__SCHEMA_MAX_DEPTH;
+    s->max_steps = opts && opts->max_steps ? opts->max_steps : LLMOPS__SCHEMA_MAX_STEPS;
     if (llmops_json_doc_new(&s->values)) {
         llmops__schema_free(s);
         return LLMOPS_E_NO_MEMORY;

@@ -119,6 +119,7 @@ struct llmops__schema {
     llmops_json_doc **docs;         /* built-in meta-schemas parsed */
     size_t ndocs, cap_docs;
     unsigned max_depth;
+    unsigned long max_steps;
 };
 
 /* ---- URIs (uri.c) ---------------------------------------------------------- */

@@ -27,9 +27,14 @@ typedef struct llmops__schema_options {
     void *resolve_ud;
     int format_assert;  /* 0: format is an annotation (2020-12 default) */
     unsigned max_depth; /* evaluation nesting limit; 0 = default (LLMOPS__SCHEMA_MAX_DEPTH) */
+    /* Subschema evaluations allowed per validate call; 0 = default
+     * (LLMOPS__SCHEMA_MAX_STEPS). Bounds schemas whose applicators multiply
+     * (allOf of allOfs of the same $ref ...), which no depth limit catches. */
+    unsigned long max_steps;
 } llmops__schema_options;
 
 #define LLMOPS__SCHEMA_MAX_DEPTH 512u
+#define LLMOPS__SCHEMA_MAX_STEPS 50000000ul
 
 /* Compile `schema` (a boolean or an object). `opts` may be NULL. `err` (may
  * be NULL) receives why it failed. LLMOPS_E_SCHEMA when the schema is not a
@@ -64,7 +69,8 @@ typedef struct llmops__schema_result {
  * (0: just the verdict, fastest). Status is OK whenever validation ran
  * (res->valid says the verdict); LLMOPS_E_NO_MEMORY, LLMOPS_E_LIMIT
  * (evaluation deeper than max_depth, e.g. a reference cycle that never
- * consumes the instance), LLMOPS_E_INVALID_ARGUMENT otherwise. res is always
+ * consumes the instance, or more than max_steps subschema evaluations),
+ * LLMOPS_E_INVALID_ARGUMENT otherwise. res is always
  * initialised; free it with llmops__schema_result_free. */
 llmops_status llmops__schema_validate(const llmops__schema *s, const llmops_json *instance,
                                       size_t max_errors, llmops__schema_result *res);

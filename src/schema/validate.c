@@ -43,6 +43,7 @@ typedef struct vctx {
     llmops_status st;
     unsigned quiet;
     unsigned depth;
+    unsigned long steps;
     seg *path;
     size_t npath, cap_path;
     const llmops__sch_resource **scope;
@@ -834,7 +835,7 @@ static int eval(vctx *v, const llmops__sch_node *n, const llmops_json *inst, bit
         return 1;
     if (n->kind == SCH_NODE_FALSE)
         return fail(v, n, NULL, "no value is allowed here (the schema is false)");
-    if (v->depth >= v->s->max_depth) {
+    if (v->depth >= v->s->max_depth || ++v->steps > v->s->max_steps) {
         v->st = LLMOPS_E_LIMIT;
         return 0;
     }

@@ -77,7 +77,8 @@ int st_run_file(const char *path, int format_assert, st_counts *out)
         const char *gdesc = llmops_json_string(llmops_json_get(group, "description"), NULL);
         const llmops_json *tests = llmops_json_get(group, "tests");
         st_remotes remotes = { 0 };
-        llmops__schema_options opts = { st_resolve, &remotes, format_assert, 0 };
+        llmops__schema_options opts = { .resolve = st_resolve, .resolve_ud = &remotes,
+                                        .format_assert = format_assert };
         llmops__schema *s = NULL;
         llmops__buf err = LLMOPS__BUF_INIT;
         llmops_status st = llmops__schema_compile(&s, llmops_json_get(group, "schema"), &opts,

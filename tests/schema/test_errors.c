@@ -16,7 +16,7 @@ static compiled compile_text(const char *text, int format_assert)
 {
     compiled c;
     c.doc = st_parse(text);
-    llmops__schema_options o = { NULL, NULL, format_assert, 0 };
+    llmops__schema_options o = { .format_assert = format_assert };
     llmops__buf err = LLMOPS__BUF_INIT;
     llmops_status st = llmops__schema_compile(&c.s, llmops_json_doc_root(c.doc), &o, &err);
     cr_assert_eq(st, LLMOPS_OK, "schema does not compile: %s", err.data ? err.data : "");
@@ -273,7 +273,7 @@ Test(invalid, resolver_documents_and_vocabularies)
     docs[0] = st_parse("{\"$defs\":{\"id\":{\"type\":\"string\",\"pattern\":\"^u-\"}}}");
     docs[1] = st_parse("{\"$vocabulary\":{\"https://json-schema.org/draft/2020-12/vocab/core\":"
                        "true,\"https://example.test/vocab/secret-sauce\":true}}");
-    llmops__schema_options o = { one_doc_resolver, docs, 0, 0 };
+    llmops__schema_options o = { .resolve = one_doc_resolver, .resolve_ud = docs };
     llmops_json_doc *sd = st_parse(
         "{\"properties\":{\"user\":{\"$ref\":\"https://example.test/defs.json#/$defs/id\"}}}");
     llmops__schema *s = NULL;

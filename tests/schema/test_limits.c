@@ -10,10 +10,11 @@
 #include "core/strbuf.h"
 #include "schema_support.h"
 
-static llmops__schema *compile_opts(const char *text, unsigned max_depth)
+static llmops__schema *compile_steps(const char *text, unsigned max_depth,
+                                     unsigned long max_steps)
 {
     llmops_json_doc *doc = st_parse(text);
-    llmops__schema_options o = { NULL, NULL, 0, max_depth };
+    llmops__schema_options o = { .max_depth = max_depth, .max_steps = max_steps };
     llmops__schema *s = NULL;
     llmops__buf err = LLMOPS__BUF_INIT;
     llmops_status st = llmops__schema_compile(&s, llmops_json_doc_root(doc), &o, &err);
@@ -21,6 +22,11 @@ static llmops__schema *compile_opts(const char *text, unsigned max_depth)
     llmops__buf_free(&err);
     llmops_json_doc_free(doc);
     return s;
+}
+
+static llmops__schema *compile_opts(const char *text, unsigned max_depth)
+{
+    return compile_steps(text, max_depth, 0);
 }
 
 /* [[[...]]] nested `depth` deep, parsed with a parser limit above it. */
@@ -158,6 +164,37 @@ Test(limits, large_arrays_and_objects)
     llmops_json_doc_free(obj);
     llmops__schema_free(s);
     llmops__buf_free(&o);
+}
+
+Test(limits, multiplying_applicators_hit_the_step_budget)
+{
+    /* each level applies the next one 8 times: 8^9 evaluations if unbounded */
+    llmops__buf b = LLMOPS__BUF_INIT;
+    llmops__buf_puts(&b, "{\"$ref\":\"#/$defs/l0\",\"$defs\":{");
+    for (int i = 0; i < 9; i++) {
+        llmops__buf_printf(&b, "%s\"l%d\":{\"allOf\":[", i ? "," : "", i);
+        for (int k = 0; k < 8; k++)
+            llmops__buf_printf(&b, "%s{\"$ref\":\"#/$defs/l%d\"}", k ? "," : "", i + 1);
+        llmops__buf_puts(&b, "]}");
+    }
+    llmops__buf_puts(&b, ",\"l9\":{\"type\":\"integer\"}}}");
+    llmops__schema *s = compile_steps(b.data, 0, 100000);
+    llmops_json_doc *inst = st_parse("7");
+    llmops__schema_result r;
+    cr_assert_eq(llmops__schema_validate(s, llmops_json_doc_root(inst), 4, &r), LLMOPS_E_LIMIT);
+    cr_assert_eq(r.valid, 0);
+    llmops__schema_result_free(&r);
+    llmops__schema_free(s);
+    /* the same shape three levels deep fits the budget and validates */
+    s = compile_steps("{\"allOf\":[{\"$ref\":\"#/$defs/a\"},{\"$ref\":\"#/$defs/a\"}],"
+                      "\"$defs\":{\"a\":{\"allOf\":[{\"type\":\"integer\"},{\"minimum\":1}]}}}",
+                      0, 100000);
+    cr_assert_eq(llmops__schema_validate(s, llmops_json_doc_root(inst), 4, &r), LLMOPS_OK);
+    cr_assert_eq(r.valid, 1);
+    llmops__schema_result_free(&r);
+    llmops__schema_free(s);
+    llmops_json_doc_free(inst);
+    llmops__buf_free(&b);
 }
 
 typedef struct shared {
