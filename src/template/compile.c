@@ -621,11 +621,12 @@ llmops_status llmops__tmpl_compile(llmops__tmpl **out, const char *src, size_t l
         return LLMOPS_E_LIMIT;
     }
     llmops__tmpl *t = llmops__calloc(1, sizeof *t);
-    if (!t)
-        return LLMOPS_E_NO_MEMORY;
-    t->src = llmops__strndup(len ? src : "", len);
-    if (!t->src) {
+    if (t)
+        t->src = llmops__strndup(len ? src : "", len);
+    if (!t || !t->src) {
         llmops__free(t);
+        if (err)
+            snprintf(err->message, sizeof err->message, "out of memory compiling the template");
         return LLMOPS_E_NO_MEMORY;
     }
     t->src_len = len;

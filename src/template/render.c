@@ -282,8 +282,13 @@ static llmops_status get_partial(rstate *rs, const llmops__tmpl *from, const llm
                 char q[64];
                 name_copy(q, sizeof q, name, len);
                 *rs->err = perr;
-                snprintf(rs->err->message, sizeof rs->err->message, "partial '%.48s' at %u:%u: %.80s", q,
-                         perr.line, perr.column, perr.message);
+                if (st == LLMOPS_E_NO_MEMORY)
+                    snprintf(rs->err->message, sizeof rs->err->message,
+                             "out of memory compiling partial '%.48s'", q);
+                else
+                    snprintf(rs->err->message, sizeof rs->err->message,
+                             "partial '%.48s' at %u:%u: %.80s", q, perr.line, perr.column,
+                             perr.message);
             }
             (void)from;
             (void)op;
