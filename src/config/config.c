@@ -1037,6 +1037,7 @@ static void read_route(vctx *v, const llmops_json *obj, llmops__cfg_task *t)
 static void read_task(vctx *v, const llmops_json *obj, llmops__cfg_task *t)
 {
     check_keys(v, obj, TASK_KEYS, sizeof TASK_KEYS / sizeof TASK_KEYS[0], 0);
+    get_str(v, obj, "description", 0, &t->description);
     read_prompt_ref(v, obj, t);
     get_str(v, obj, "model", 0, &t->model);
     read_params(v, obj, &t->params);

@@ -118,6 +118,7 @@ typedef struct llmops__cfg_retry {
 
 typedef struct llmops__cfg_task {
     const char *name;
+    const char *description;       /* for people; NULL when absent */
     const char *prompt;            /* the reference as written */
     const char *prompt_name;       /* its parts: name, and at most one of */
     const char *prompt_label;      /*   a label ("production") or */

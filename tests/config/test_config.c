@@ -160,6 +160,7 @@ Test(config, full_file_tasks)
     cr_assert_eq(c->n_tasks, 3);
     const llmops__cfg_task *t = llmops__config_task(c, "answer");
     cr_assert_not_null(t);
+    cr_expect_str_eq(t->description, "Answer a support question.");
     cr_expect_str_eq(t->prompt, "support-answer@production");
     cr_expect_str_eq(t->prompt_name, "support-answer");
     cr_expect_str_eq(t->prompt_label, "production");
@@ -209,7 +210,7 @@ Test(config, full_file_tasks)
     cr_assert_not_null(t);
     cr_expect_str_eq(t->prompt_name, "greeting");
     cr_expect(t->prompt_label == NULL && t->prompt_version == NULL);
-    cr_expect(t->model == NULL && t->model_ref == NULL);
+    cr_expect(t->model == NULL && t->model_ref == NULL && t->description == NULL);
     cr_expect_null(t->input_schema);
     cr_expect_eq(t->has_output, 0);
     cr_expect_eq(t->output.json, 0);
