@@ -25,6 +25,7 @@ void st_remotes_free(st_remotes *r);
 
 typedef struct st_counts {
     size_t passed, failed, compile_errors;
+    size_t skipped; /* cases whose schema needs PCRE2 in a build without it */
 } st_counts;
 
 /* Run one suite file; failures are printed to stderr with their

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "llmops_config.h"
 #include "schema_support.h"
 
 static llmops__schema *compile_steps(const char *text, unsigned max_depth,
@@ -145,6 +146,8 @@ Test(limits, large_arrays_and_objects)
     llmops__schema_free(s);
     llmops__buf_free(&b);
 
+    if (!LLMOPS_HAVE_PCRE2)
+        return; /* the rest needs patternProperties */
     /* 20,000 members against properties, patternProperties and additionalProperties */
     llmops__buf o = LLMOPS__BUF_INIT;
     llmops__buf_putc(&o, '{');
@@ -220,12 +223,12 @@ static void *worker(void *arg)
 Test(limits, one_schema_many_threads)
 {
     llmops__schema *s = compile_opts(
-        "{\"$defs\":{\"n\":{\"$dynamicAnchor\":\"n\",\"type\":\"string\",\"pattern\":\"^[A-Z]\"}},"
+        "{\"$defs\":{\"n\":{\"$dynamicAnchor\":\"n\",\"type\":\"string\",\"minLength\":4}},"
         "\"type\":\"object\",\"properties\":{\"name\":{\"$dynamicRef\":\"#n\"},"
         "\"tags\":{\"items\":{\"enum\":[\"a\",\"b\"]}}},\"unevaluatedProperties\":false}",
         0);
-    llmops_json_doc *good = st_parse("{\"name\":\"Ada\",\"tags\":[\"a\",\"b\"]}");
-    llmops_json_doc *bad = st_parse("{\"name\":\"ada\",\"tags\":[\"a\"],\"x\":1}");
+    llmops_json_doc *good = st_parse("{\"name\":\"Grace\",\"tags\":[\"a\",\"b\"]}");
+    llmops_json_doc *bad = st_parse("{\"name\":\"Ada\",\"tags\":[\"a\"],\"x\":1}");
     shared sh = { s, llmops_json_doc_root(good), llmops_json_doc_root(bad), 0 };
     pthread_t t[4];
     for (int i = 0; i < 4; i++)
