@@ -151,19 +151,6 @@ llmops_status llmops_config_check(const char *config_path, char **errors)
 
 /* ---- host registrations -------------------------------------------------- */
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = llmops__grow_cap(*cap, need, elem);
-    void *p = nc ? llmops__realloc(*arr, nc * elem) : NULL;
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 llmops_status llmops_client_register_provider(llmops_client *c, const char *name,
                                               llmops_provider *p)
 {
@@ -178,7 +165,7 @@ llmops_status llmops_client_register_provider(llmops_client *c, const char *name
     if (i < c->nhosts) {
         old = c->hosts[i].p;
         c->hosts[i].p = llmops_provider_ref(p);
-    } else if (grow((void **)&c->hosts, &c->cap_hosts, c->nhosts + 1, sizeof *c->hosts) ||
+    } else if (llmops__grow_array((void **)&c->hosts, &c->cap_hosts, c->nhosts + 1, sizeof *c->hosts) ||
                !(c->hosts[c->nhosts].name = llmops__strdup(name))) {
         st = LLMOPS_E_NO_MEMORY;
     } else {
@@ -205,7 +192,7 @@ llmops_status llmops_client_register_tool(llmops_client *c, const char *name, ll
     while (i < c->ntools && strcmp(c->tools[i].name, name) != 0)
         i++;
     if (i == c->ntools) {
-        if (grow((void **)&c->tools, &c->cap_tools, c->ntools + 1, sizeof *c->tools) ||
+        if (llmops__grow_array((void **)&c->tools, &c->cap_tools, c->ntools + 1, sizeof *c->tools) ||
             !(c->tools[i].name = llmops__strdup(name)))
             st = LLMOPS_E_NO_MEMORY;
         else

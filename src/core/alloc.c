@@ -118,3 +118,19 @@ size_t llmops__grow_cap(size_t cap, size_t need, size_t elem_size)
         return 0;
     return n;
 }
+
+int llmops__grow_array(void **arr, size_t *cap, size_t need, size_t elem_size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = llmops__grow_cap(*cap, need, elem_size);
+    if (!nc)
+        return -1;
+    void *p = llmops__realloc(*arr, nc * elem_size);
+    if (!p)
+        return -1;
+    memset((char *)p + *cap * elem_size, 0, (nc - *cap) * elem_size);
+    *arr = p;
+    *cap = nc;
+    return 0;
+}

@@ -16,4 +16,9 @@ void *llmops__memdup(const void *p, size_t len);
 /* Grow a capacity: at least `need`, doubling from `cap`; 0 on overflow. */
 size_t llmops__grow_cap(size_t cap, size_t need, size_t elem_size);
 
+/* Grows the array *arr of *cap elements of elem_size bytes to hold at least
+ * `need`; new slots are zeroed. 0 ok, -1 out of memory or overflow (the
+ * array is then unchanged). */
+int llmops__grow_array(void **arr, size_t *cap, size_t need, size_t elem_size);
+
 #endif

@@ -15,22 +15,6 @@ static size_t text_len(const char *text, size_t len)
     return len == SIZE_MAX ? strlen(text) : len;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = llmops__grow_cap(*cap, need, elem);
-    if (!nc)
-        return -1;
-    void *p = llmops__realloc(*arr, nc * elem);
-    if (!p)
-        return -1;
-    memset((char *)p + *cap * elem, 0, (nc - *cap) * elem);
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 static llmops_status check_utf8(const char *text, size_t len)
 {
     return llmops__utf8_check(text, len) == len ? LLMOPS_OK : LLMOPS_E_INVALID_ARGUMENT;
@@ -126,7 +110,7 @@ llmops_status llmops_request_add_message(llmops_request *r, llmops_role role, co
     len = text ? text_len(text, len) : 0;
     if (text && check_utf8(text, len) != LLMOPS_OK)
         return LLMOPS_E_INVALID_ARGUMENT;
-    if (grow((void **)&r->messages, &r->cap_messages, r->nmessages + 1, sizeof *r->messages))
+    if (llmops__grow_array((void **)&r->messages, &r->cap_messages, r->nmessages + 1, sizeof *r->messages))
         return LLMOPS_E_NO_MEMORY;
     llmops__message *m = &r->messages[r->nmessages];
     memset(m, 0, sizeof *m);
@@ -150,7 +134,7 @@ llmops_status llmops_request_add_text_part(llmops_request *r, const char *text, 
     if (check_utf8(text, len) != LLMOPS_OK)
         return LLMOPS_E_INVALID_ARGUMENT;
     llmops__message *m = &r->messages[r->nmessages - 1];
-    if (grow((void **)&m->parts, &m->cap_parts, m->nparts + 1, sizeof *m->parts))
+    if (llmops__grow_array((void **)&m->parts, &m->cap_parts, m->nparts + 1, sizeof *m->parts))
         return LLMOPS_E_NO_MEMORY;
     if (text_set(&m->parts[m->nparts], text, len) != LLMOPS_OK)
         return LLMOPS_E_NO_MEMORY;
@@ -182,7 +166,7 @@ llmops_status llmops_request_add_tool_call(llmops_request *r, const char *id, co
     if (st != LLMOPS_OK)
         return st;
     llmops__message *m = &r->messages[r->nmessages - 1];
-    if (grow((void **)&m->calls, &m->cap_calls, m->ncalls + 1, sizeof *m->calls))
+    if (llmops__grow_array((void **)&m->calls, &m->cap_calls, m->ncalls + 1, sizeof *m->calls))
         return LLMOPS_E_NO_MEMORY;
     llmops__req_tool_call *c = &m->calls[m->ncalls];
     c->id = llmops__strdup(id ? id : "");
@@ -315,7 +299,7 @@ llmops_status llmops_request_add_tool(llmops_request *r, const char *name,
         if (st != LLMOPS_OK)
             return st;
     }
-    if (grow((void **)&r->tools, &r->cap_tools, r->ntools + 1, sizeof *r->tools)) {
+    if (llmops__grow_array((void **)&r->tools, &r->cap_tools, r->ntools + 1, sizeof *r->tools)) {
         llmops_json_doc_free(doc);
         return LLMOPS_E_NO_MEMORY;
     }
@@ -390,7 +374,7 @@ llmops_status llmops_request_set_metadata(llmops_request *r, const char *key, co
     for (size_t i = 0; i < r->nmetadata; i++)
         if (strcmp(r->metadata[i].key, key) == 0)
             return replace_str(&r->metadata[i].value, value);
-    if (grow((void **)&r->metadata, &r->cap_metadata, r->nmetadata + 1, sizeof *r->metadata))
+    if (llmops__grow_array((void **)&r->metadata, &r->cap_metadata, r->nmetadata + 1, sizeof *r->metadata))
         return LLMOPS_E_NO_MEMORY;
     llmops__kv *kv = &r->metadata[r->nmetadata];
     kv->key = llmops__strdup(key);
@@ -412,7 +396,7 @@ llmops_status llmops_request_add_label(llmops_request *r, const char *label)
     for (size_t i = 0; i < r->nlabels; i++)
         if (strcmp(r->labels[i], label) == 0)
             return LLMOPS_E_INVALID_ARGUMENT;
-    if (grow((void **)&r->labels, &r->cap_labels, r->nlabels + 1, sizeof *r->labels))
+    if (llmops__grow_array((void **)&r->labels, &r->cap_labels, r->nlabels + 1, sizeof *r->labels))
         return LLMOPS_E_NO_MEMORY;
     if (!(r->labels[r->nlabels] = llmops__strdup(label)))
         return LLMOPS_E_NO_MEMORY;
@@ -427,7 +411,7 @@ llmops_status llmops_request_add_input(llmops_request *r, const char *text, size
     len = text_len(text, len);
     if (check_utf8(text, len) != LLMOPS_OK)
         return LLMOPS_E_INVALID_ARGUMENT;
-    if (grow((void **)&r->inputs, &r->cap_inputs, r->ninputs + 1, sizeof *r->inputs))
+    if (llmops__grow_array((void **)&r->inputs, &r->cap_inputs, r->ninputs + 1, sizeof *r->inputs))
         return LLMOPS_E_NO_MEMORY;
     if (text_set(&r->inputs[r->ninputs], text, len) != LLMOPS_OK)
         return LLMOPS_E_NO_MEMORY;

@@ -10,22 +10,6 @@
 #include "core/alloc.h"
 #include "json/utf8.h"
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = llmops__grow_cap(*cap, need, elem);
-    if (!nc)
-        return -1;
-    void *p = llmops__realloc(*arr, nc * elem);
-    if (!p)
-        return -1;
-    memset((char *)p + *cap * elem, 0, (nc - *cap) * elem);
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 static const char *buf_str(const llmops__buf *b, size_t *len)
 {
     if (len)
@@ -415,8 +399,8 @@ llmops_status llmops_response_add_embedding(llmops_response *r, const float *vec
 {
     if (!r || (!vector && dims))
         return LLMOPS_E_INVALID_ARGUMENT;
-    if (grow((void **)&r->vectors, &r->cap_floats, r->nfloats + dims, sizeof *r->vectors) ||
-        grow((void **)&r->offsets, &r->cap_offsets, r->nvectors + 2, sizeof *r->offsets))
+    if (llmops__grow_array((void **)&r->vectors, &r->cap_floats, r->nfloats + dims, sizeof *r->vectors) ||
+        llmops__grow_array((void **)&r->offsets, &r->cap_offsets, r->nvectors + 2, sizeof *r->offsets))
         return LLMOPS_E_NO_MEMORY;
     if (dims)
         memcpy(r->vectors + r->nfloats, vector, dims * sizeof *vector);
@@ -431,7 +415,7 @@ llmops_status llmops_response_add_label(llmops_response *r, const char *label, d
 {
     if (!r || !label || !*label || !(score >= 0.0 && score <= 1.0))
         return LLMOPS_E_INVALID_ARGUMENT;
-    if (grow((void **)&r->labels, &r->cap_labels, r->nlabels + 1, sizeof *r->labels))
+    if (llmops__grow_array((void **)&r->labels, &r->cap_labels, r->nlabels + 1, sizeof *r->labels))
         return LLMOPS_E_NO_MEMORY;
     char *c = llmops__strdup(label);
     if (!c)
@@ -490,7 +474,7 @@ llmops_status llmops__response_tool_call_fragment(llmops_response *r, size_t ind
     if (index > r->ncalls + 64)
         return LLMOPS_E_MALFORMED_RESPONSE;
     if (index >= r->ncalls) {
-        if (grow((void **)&r->calls, &r->cap_calls, index + 1, sizeof *r->calls))
+        if (llmops__grow_array((void **)&r->calls, &r->cap_calls, index + 1, sizeof *r->calls))
             return LLMOPS_E_NO_MEMORY;
         for (size_t i = r->ncalls; i <= index; i++)
             memset(&r->calls[i], 0, sizeof r->calls[i]);
@@ -567,7 +551,7 @@ llmops_status llmops__response_add_attempt(llmops_response *r, const char *targe
                                            int http_status, uint64_t latency_ns,
                                            uint64_t retry_after_ms)
 {
-    if (grow((void **)&r->attempts, &r->cap_attempts, r->nattempts + 1, sizeof *r->attempts))
+    if (llmops__grow_array((void **)&r->attempts, &r->cap_attempts, r->nattempts + 1, sizeof *r->attempts))
         return LLMOPS_E_NO_MEMORY;
     llmops__attempt_rec *a = &r->attempts[r->nattempts];
     a->target = target ? llmops__strdup(target) : NULL;

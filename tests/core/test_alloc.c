@@ -67,3 +67,21 @@ Test(alloc, calloc_overflow_and_helpers)
     cr_assert_eq(llmops__grow_cap(8, 9, 1), 16);
     cr_assert_eq(llmops__grow_cap(8, SIZE_MAX, 1), 0);
 }
+
+Test(alloc, grow_array_zeroes_new_slots_and_refuses_overflow)
+{
+    int *a = NULL;
+    size_t cap = 0;
+    cr_assert_eq(llmops__grow_array((void **)&a, &cap, 3, sizeof *a), 0);
+    cr_assert_geq(cap, 3);
+    for (size_t i = 0; i < cap; i++)
+        cr_assert_eq(a[i], 0);
+    a[0] = 7;
+    size_t old = cap;
+    cr_assert_eq(llmops__grow_array((void **)&a, &cap, old + 1, sizeof *a), 0);
+    cr_assert_eq(a[0], 7);
+    cr_assert_eq(a[old], 0);
+    cr_assert_eq(llmops__grow_array((void **)&a, &cap, SIZE_MAX / 2, sizeof *a), -1);
+    cr_assert_eq(a[0], 7, "unchanged after a refused growth");
+    llmops__free(a);
+}
