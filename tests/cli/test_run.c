@@ -268,6 +268,7 @@ Test(cli_run, no_recording_fails_with_attempts)
     char attempt[128];
     snprintf(attempt, sizeof attempt, "attempt 2:   offline gpt-4o-mini: %s", none);
     cr_expect(strstr(r.err, attempt) != NULL, "no '%s' in: %s", attempt, r.err);
+    cr_expect(strstr(r.err, "model:") == NULL, "no model answered: %s", r.err);
     cr_expect_str_empty(r.out);
     cli_result_free(&r);
 }

@@ -83,7 +83,9 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
-static void print_summary(FILE *f, llmops_call *call)
+/* After a failure the model line is left out: no model answered, and the
+ * attempts say who was tried. */
+static void print_summary(FILE *f, llmops_call *call, int ok)
 {
     const char *pname = llmops_call_prompt_name(call);
     const char *pver = llmops_call_prompt_version(call);
@@ -92,7 +94,7 @@ static void print_summary(FILE *f, llmops_call *call)
     fprintf(f, "fingerprint: %s\n", or_dash(llmops_call_task_fingerprint(call)));
     const char *model = llmops_call_model(call);
     const llmops_response *resp = llmops_call_response(call);
-    if (model && *model)
+    if (ok && model && *model)
         fprintf(f, "model:       %s (model %s, provider %s)\n", model,
                 or_dash(llmops_call_model_name(call)),
                 or_dash(resp ? llmops_response_provider(resp) : NULL));
@@ -312,7 +314,7 @@ static int run_call(const char *task, llmops_call *call, int stream, int json)
             fputc('\n', stdout);
         fflush(stdout);
         print_failure(task, call, st);
-        print_summary(stderr, call);
+        print_summary(stderr, call, 0);
         free(s.text);
         return CLI_EXIT_FAILED;
     }
@@ -335,7 +337,7 @@ static int run_call(const char *task, llmops_call *call, int stream, int json)
         fputc('\n', stdout);
     fflush(stdout);
     free(s.text);
-    print_summary(stderr, call);
+    print_summary(stderr, call, 1);
     return CLI_EXIT_OK;
 }
 
