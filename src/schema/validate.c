@@ -473,10 +473,10 @@ static int eval_at_index(vctx *v, const llmops__sch_node *n, const llmops_json *
     return r;
 }
 
-/* A member the schema forbids outright gets a message naming it. */
-static int eval_member(vctx *v, const llmops__sch_node *parent, const char *kw,
-                       const llmops__sch_node *n, const llmops_json *val, const char *key,
-                       size_t len)
+/* A member the schema forbids outright (a false subschema) gets a message
+ * naming it; the schema path is that false subschema's. */
+static int eval_member(vctx *v, const llmops__sch_node *n, const llmops_json *val,
+                       const char *key, size_t len)
 {
     if (n->kind != SCH_NODE_FALSE)
         return eval_at_key(v, n, val, key, len);
@@ -484,7 +484,7 @@ static int eval_member(vctx *v, const llmops__sch_node *parent, const char *kw,
         return 0;
     if (push_seg(v, key, len))
         return 0;
-    fail(v, parent, kw, "property \"%.*s\" is not allowed", (int)(len > 100 ? 100 : len), key);
+    fail(v, n, NULL, "property \"%.*s\" is not allowed", (int)(len > 100 ? 100 : len), key);
     v->npath--;
     return 0;
 }
@@ -624,7 +624,7 @@ static int eval_object(vctx *v, const llmops__sch_node *n, const llmops_json *in
             const llmops__sch_prop *p = n->nprops ? find_prop(n->props, n->nprops, key, kl) : NULL;
             if (p) {
                 matched = 1;
-                CHECK(eval_member(v, n, "properties", p->node, val, key, kl));
+                CHECK(eval_member(v, p->node, val, key, kl));
             }
             for (size_t k = 0; k < n->npprops; k++)
                 if (regex_match(v, n->pprops[k].re, key, kl)) {
@@ -633,7 +633,7 @@ static int eval_object(vctx *v, const llmops__sch_node *n, const llmops_json *in
                 }
             if (!matched && n->addl) {
                 matched = 1;
-                CHECK(eval_member(v, n, "additionalProperties", n->addl, val, key, kl));
+                CHECK(eval_member(v, n->addl, val, key, kl));
             }
             if (matched)
                 bits_set(ev, i);
@@ -652,10 +652,7 @@ static int eval_object(vctx *v, const llmops__sch_node *n, const llmops_json *in
                 v->st = LLMOPS_E_NO_MEMORY;
                 return 0;
             }
-            if (n->prop_names->kind == SCH_NODE_FALSE)
-                CHECK(eval_member(v, n, "propertyNames", n->prop_names, ks, key, kl));
-            else
-                CHECK(eval_at_key(v, n->prop_names, ks, key, kl));
+            CHECK(eval_member(v, n->prop_names, ks, key, kl));
         }
     }
     for (size_t i = 0; i < n->ndep_schemas; i++)
@@ -809,8 +806,7 @@ static int eval_schema(vctx *v, const llmops__sch_node *n, const llmops_json *in
             if (t == LLMOPS_JSON_OBJECT) {
                 size_t kl;
                 const char *key = llmops_json_key_at(inst, i, &kl);
-                r = eval_member(v, n, "unevaluatedProperties", uneval, llmops_json_at(inst, i),
-                                key, kl);
+                r = eval_member(v, uneval, llmops_json_at(inst, i), key, kl);
             } else {
                 r = eval_at_index(v, uneval, llmops_json_at(inst, i), i);
             }

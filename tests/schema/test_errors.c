@@ -343,3 +343,17 @@ Test(patterns, ecma_semantics_and_messages)
                     "/patternProperties/(?i)x", "not ECMA-262");
     expect_rejected("{\"pattern\":\"\\\\a\"}", LLMOPS_E_SCHEMA, "/pattern", "not ECMA-262");
 }
+
+Test(errors, forbidden_members_name_the_false_subschema)
+{
+    compiled c = compile_text("{\"properties\":{\"secret\":false,\"ok\":true},"
+                              "\"unevaluatedProperties\":false}",
+                              0);
+    llmops__schema_result r = check(c.s, "{\"ok\":1,\"secret\":1,\"z\":2}", 8);
+    cr_assert_eq(r.valid, 0);
+    cr_assert_eq(r.nerrors, 2);
+    expect_error(&r, "/secret", "/properties/secret", "property \"secret\" is not allowed");
+    expect_error(&r, "/z", "/unevaluatedProperties", "property \"z\" is not allowed");
+    llmops__schema_result_free(&r);
+    llmops__schema_free(c.s);
+}
