@@ -418,7 +418,7 @@ static llmops_status render_partial(rstate *rs, const llmops__tmpl *t, const llm
 }
 
 /* The argument block overriding block `name`: the outermost parent wins. */
-static int find_override(const rstate *rs, const llmops__tmpl *bt, const llmops__tmpl_op *bop,
+static int find_override(rstate *rs, const llmops__tmpl *bt, const llmops__tmpl_op *bop,
                          const llmops__tmpl **ot, uint32_t *oi)
 {
     const char *name = bt->src + bop->off;
@@ -427,6 +427,7 @@ static int find_override(const rstate *rs, const llmops__tmpl *bt, const llmops_
         const llmops__tmpl_op *pop = &pt->ops[rs->ovr[f].op];
         for (uint32_t j = rs->ovr[f].op + 1; j < pop->end;) {
             const llmops__tmpl_op *a = &pt->ops[j];
+            rs->steps++; /* the scan is work too: keep the step cap meaningful */
             if (a->kind == LLMOPS__OP_BLOCK && a->hash == bop->hash && a->len == bop->len &&
                 memcmp(pt->src + a->off, name, a->len) == 0) {
                 *ot = pt;

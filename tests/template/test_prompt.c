@@ -269,3 +269,33 @@ Test(template_prompt, one_template_many_threads)
     llmops_json_doc_free(d);
     llmops__tmpl_free(t);
 }
+
+Test(template_prompt, standalone_lines_in_a_prompt)
+{
+    const char *tmpl = "System:\n"
+                       "  {{! rules come from the task }}\n"
+                       "{{#rules}}\n"
+                       "- {{.}}\n"
+                       "{{/rules}}\n"
+                       "{{^rules}}\n"
+                       "(no rules)\n"
+                       "{{/rules}}\r\n"
+                       "User: {{q}}\n";
+    tt_expect(tmpl, "{\"rules\":[\"be brief\",\"cite\"],\"q\":\"why?\"}", LLMOPS__TMPL_PROMPT,
+              "System:\n- be brief\n- cite\nUser: why?\n");
+    tt_expect(tmpl, "{\"rules\":[],\"q\":\"why?\"}", LLMOPS__TMPL_PROMPT,
+              "System:\n(no rules)\nUser: why?\n");
+}
+
+Test(template_prompt, nested_partial_indentation)
+{
+    const char *partials = "{\"outer\":\"<o>\\n  {{>inner}}\\n</o>\\n\",\"inner\":\"i1 {{v}}\\ni2\\n\"}";
+    char *out = NULL;
+    llmops__tmpl_error err;
+    cr_assert_eq(tt_render("top\n    {{>outer}}\nend", "{\"v\":\"a\\nb\"}", partials,
+                           LLMOPS__TMPL_PROMPT, &out, &err),
+                 LLMOPS_OK, "%s", err.message);
+    /* Template lines are indented at each level; interpolated data is not. */
+    cr_expect_str_eq(out, "top\n    <o>\n      i1 a\nb\n      i2\n    </o>\nend");
+    llmops__free(out);
+}
