@@ -61,6 +61,12 @@ char *cli_demo_copy(void)
     return strdup(tmpl);
 }
 
+char *cli_tempdir(void)
+{
+    char tmpl[] = "/tmp/llmops-cli-XXXXXX";
+    return mkdtemp(tmpl) ? strdup(tmpl) : NULL;
+}
+
 void cli_rmtree(const char *dir)
 {
     if (!dir || strncmp(dir, "/tmp/llmops-cli-", 16) != 0)

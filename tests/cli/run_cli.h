@@ -21,6 +21,8 @@ const char *cli_recorder(void);
 /* A fresh copy of examples/support-bot in a new temporary folder (free()
  * the path; cli_rmtree removes it). NULL on failure. */
 char *cli_demo_copy(void);
+/* A new empty temporary folder of the same kind (free() the path). */
+char *cli_tempdir(void);
 void cli_rmtree(const char *dir);
 
 /* Runs `prog` with argv (NULL-terminated, argv[0] included) in `cwd` (NULL:

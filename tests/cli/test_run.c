@@ -280,3 +280,17 @@ Test(cli_run, missing_config_is_exit_3)
     cr_expect(strstr(r.err, "nope.yaml") != NULL, "%s", r.err);
     cli_result_free(&r);
 }
+
+/* The README's demo command, exactly, from the source root (read-only: a
+ * run changes no file). */
+Test(cli_run, readme_demo_command)
+{
+    cli_result r = cli_run(LLMOPS_SOURCE_ROOT, "run", "answer", "--config",
+                           "examples/support-bot/llmops.yaml", "--input",
+                           "@examples/support-bot/input.json", NULL);
+    cr_expect_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_expect(strncmp(r.out, "{\"answer\": ", 11) == 0, "%s", r.out);
+    cr_expect(strstr(r.err, "prompt:      support-answer@") != NULL, "%s", r.err);
+    cr_expect(strstr(r.err, "usage:       131 input") != NULL, "%s", r.err);
+    cli_result_free(&r);
+}
