@@ -19,12 +19,21 @@
  *                        sections over a missing name are simply falsey
  *                        (that is how a prompt says "optional").
  *
+ * Spec mode escapes & < > " and ' (as &amp; &lt; &gt; &quot; &#39;).
  * Values: strings as they are; numbers as their JSON text; true/false as
  * "true"/"false"; null as ""; arrays and objects as compact JSON (the spec
  * says nothing; compact JSON is what a prompt wants to see).
  * Falsey for sections: a missing name, null, false, [] and "" (the spec
  * leaves "" to the language; an empty string means "nothing to show" in a
  * prompt). Everything else, 0 and {} included, is truthy.
+ *
+ * Names: "a.b.c" finds "a" by walking up the context stack, then b and c
+ * inside it only; "." is the current context. A dynamic partial or parent
+ * ({{>*x}}, {{<*x}}) takes its name from the string value of x; a parent is
+ * closed by a tag with the same content ("/" then "*x"). Inheritance follows the spec's
+ * whitespace notes, with one simplification: a block outside a parent whose
+ * open tag stands alone on its line counts as a standalone block (its
+ * intrinsic indentation applies) whatever follows its close tag.
  *
  * Limits: sections, blocks and parents nest at most LLMOPS__TMPL_MAX_DEPTH
  * deep in one template (deeper is LLMOPS_E_LIMIT at compile time); partials
