@@ -113,8 +113,20 @@ static int temp_fd(void)
     return fd;
 }
 
-cli_result cli_exec(const char *prog, const char *cwd, const char *stdin_text,
-                    const char *config_env, const char *const *argv)
+/* Whether the file behind `fd` holds `text` yet. */
+static int fd_has(int fd, const char *text)
+{
+    char buf[8192];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return strstr(buf, text) != NULL;
+}
+
+static cli_result exec_full(const char *prog, const char *cwd, const char *stdin_text,
+                            const char *config_env, const char *const *argv,
+                            const char *signal_after, int sig)
 {
     cli_result r = { -1, NULL, NULL };
     int in = temp_fd(), out = temp_fd(), err = temp_fd();
@@ -149,6 +161,10 @@ cli_result cli_exec(const char *prog, const char *cwd, const char *stdin_text,
             break;
         if (w < 0 && errno != EINTR)
             goto done;
+        if (signal_after && fd_has(out, signal_after)) {
+            kill(pid, sig);
+            signal_after = NULL;
+        }
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - start.tv_sec > 60) {
             kill(pid, SIGKILL);
@@ -173,6 +189,18 @@ done:
     if (!r.err)
         r.err = strdup("");
     return r;
+}
+
+cli_result cli_exec(const char *prog, const char *cwd, const char *stdin_text,
+                    const char *config_env, const char *const *argv)
+{
+    return exec_full(prog, cwd, stdin_text, config_env, argv, NULL, 0);
+}
+
+cli_result cli_exec_signal(const char *cwd, const char *const *argv, const char *signal_after,
+                           int sig)
+{
+    return exec_full(cli_binary(), cwd, NULL, NULL, argv, signal_after, sig);
 }
 
 cli_result cli_run(const char *cwd, const char *arg, ...)

@@ -32,6 +32,11 @@ void cli_rmtree(const char *dir);
 cli_result cli_exec(const char *prog, const char *cwd, const char *stdin_text,
                     const char *config_env, const char *const *argv);
 
+/* cli_exec of the llmops binary that sends `sig` to it once its stdout
+ * holds `signal_after`. */
+cli_result cli_exec_signal(const char *cwd, const char *const *argv, const char *signal_after,
+                           int sig);
+
 /* cli_exec of the llmops binary; the list of arguments ends with NULL. */
 cli_result cli_run(const char *cwd, const char *arg, ...);
 

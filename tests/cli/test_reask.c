@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <llmops.h>
 
@@ -39,15 +42,19 @@ static const char tasks_yaml[] =
     "        required: [x]\n";
 
 /* First turn of "fix": prose around the JSON; its re-ask: the JSON alone.
- * "break": prose every time. */
+ * "break": prose every time. "slow": two streamed pieces. */
 static llmops_status scripted(void *self, const llmops_request *req, llmops_response *resp,
                               llmops_stream *stream)
 {
     (void)self;
-    (void)stream;
     size_t n = llmops_request_message_count(req);
     const char *first = llmops_request_message_part(req, 0, 0, NULL);
     const char *text;
+    if (first && strcmp(first, "slow") == 0 && stream) {
+        llmops_stream_text(stream, "first ", 6);
+        llmops_stream_text(stream, "second", 6);
+        return LLMOPS_OK;
+    }
     if (first && strcmp(first, "fix") == 0)
         text = n == 1 ? "Sure! Here it is: {\"x\": 1}" : "{\"x\": 1}";
     else
@@ -61,10 +68,17 @@ static llmops_status scripted(void *self, const llmops_request *req, llmops_resp
     return LLMOPS_OK;
 }
 
-static void record(const char *task, const char *input)
+static int ignore_delta(const llmops_delta *d, void *user_data)
+{
+    (void)d;
+    (void)user_data;
+    return 0;
+}
+
+static void record(const char *config, const char *task, const char *input, int stream)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/record.yaml", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, config);
     llmops_client *client = NULL;
     char *errors = NULL;
     cr_assert_eq(llmops_client_open(&client, path, &errors), LLMOPS_OK, "record.yaml: %s",
@@ -77,6 +91,8 @@ static void record(const char *task, const char *input)
     llmops_call *call = NULL;
     cr_assert_eq(llmops_call_new(&call, client, task), LLMOPS_OK);
     cr_assert_eq(llmops_call_set_input(call, input, strlen(input)), LLMOPS_OK);
+    if (stream)
+        cr_assert_eq(llmops_call_set_stream(call, ignore_delta, NULL), LLMOPS_OK);
     llmops_call_run(call);   /* "broken" fails its contract: recorded all the same */
     llmops_call_free(call);
     llmops_client_free(client);
@@ -103,8 +119,8 @@ static void setup(void)
              "models:\n  m:\n    provider: offline\n    id: test-model\n%s",
              tasks_yaml);
     cr_assert_eq(cli_write(dir, "llmops.yaml", yaml), 0);
-    record("fixed", "{\"q\": \"fix\"}");
-    record("broken", "{\"q\": \"break\"}");
+    record("record.yaml", "fixed", "{\"q\": \"fix\"}", 0);
+    record("record.yaml", "broken", "{\"q\": \"break\"}", 0);
 }
 
 static void teardown(void)
@@ -178,5 +194,74 @@ Test(cli_reask, contract_violation_lists_violations)
     cr_expect_gt(llmops_json_size(llmops_json_get(o, "violations")), 0);
     cr_expect_eq(llmops_json_type_of(llmops_json_get(o, "output")), LLMOPS_JSON_NULL);
     llmops_json_doc_free(doc);
+    cli_result_free(&r);
+}
+
+/* A streamed answer replayed with its timing, the second piece 30 s after
+ * the first: SIGINT after the first piece cancels the call, which ends
+ * promptly as a cancelled call (exit 1), not after the gap. */
+Test(cli_reask, interrupt_cancels_the_call)
+{
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/slow", dir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    cr_assert_eq(cli_write(dir, "record-slow.yaml",
+                           "version: 1\nproviders:\n  scripted:\n    type: custom\n"
+                           "    record_to: slow\nmodels:\n  m:\n    provider: scripted\n"
+                           "    id: test-model\ntasks:\n  slow:\n    prompt: ask\n"
+                           "    model: m\n"),
+                 0);
+    record("record-slow.yaml", "slow", "{\"q\": \"slow\"}", 1);
+
+    /* stretch the recorded gap before the second piece to 30 s */
+    DIR *d = opendir(sub);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    char name[512] = "";
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".json"))
+            snprintf(name, sizeof name, "slow/%s", e->d_name);
+    closedir(d);
+    cr_assert(name[0], "nothing was recorded");
+    char *text = cli_slurp(dir, name);
+    cr_assert_not_null(text);
+    llmops_json_doc *in = NULL, *out = NULL;
+    cr_assert_eq(llmops_json_parse(&in, text, strlen(text), NULL, NULL), LLMOPS_OK);
+    cr_assert_eq(llmops_json_doc_new(&out), LLMOPS_OK);
+    llmops_json *root = llmops_json_copy(out, llmops_json_doc_root(in));
+    cr_assert_not_null(root);
+    const llmops_json *deltas = llmops_json_get(root, "deltas");
+    cr_assert_eq(llmops_json_size(deltas), 2, "%s", text);
+    llmops_json *second = (llmops_json *)llmops_json_at(deltas, 1);
+    cr_assert_eq(llmops_json_object_set(out, second, "t_ns", 4,
+                                        llmops_json_new_int(out, INT64_C(30000000000))),
+                 LLMOPS_OK);
+    char *patched = NULL;
+    cr_assert_eq(llmops_json_write(&patched, NULL, root, LLMOPS_JSON_WRITE_PRETTY), LLMOPS_OK);
+    cr_assert_eq(cli_write(dir, name, patched), 0);
+    llmops_free(patched);
+    llmops_json_doc_free(in);
+    llmops_json_doc_free(out);
+    free(text);
+
+    cr_assert_eq(cli_write(dir, "slow.yaml",
+                           "version: 1\nproviders:\n  replay:\n    type: replay\n"
+                           "    dir: slow\n    timing: true\nmodels:\n  m:\n"
+                           "    provider: replay\n    id: test-model\ntasks:\n  slow:\n"
+                           "    prompt: ask\n    model: m\n"),
+                 0);
+    const char *argv[] = { cli_binary(), "run", "slow", "--config", "slow.yaml", "--input",
+                           "{\"q\": \"slow\"}", "--stream", NULL };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cli_result r = cli_exec_signal(dir, argv, "first ", SIGINT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_expect_eq(r.code, 1, "exit %d: %s", r.code, r.err);
+    cr_expect(strncmp(r.out, "first ", 6) == 0 && !strstr(r.out, "second"), "%s", r.out);
+    char want[128];
+    snprintf(want, sizeof want, "llmops run: task slow failed: %s",
+             llmops_status_str(LLMOPS_E_CANCELLED));
+    cr_expect(strstr(r.err, want) != NULL, "no '%s' in: %s", want, r.err);
+    cr_expect_lt(t1.tv_sec - t0.tv_sec, 20, "the call waited out the gap");
     cli_result_free(&r);
 }

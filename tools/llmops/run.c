@@ -3,6 +3,7 @@
  * tool calls) on stderr or in one JSON object. */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ static const cli_cmd cmd_run = {
     "  --json              print one JSON object with the output and everything above\n"
     "                      on stdout instead (not with --stream)\n"
     "  -h, --help          this text\n"
+    "\n"
+    "Ctrl-C cancels the call (it ends as a failed call, status cancelled).\n"
     "\n"
     "exit status: 0 ok, 1 the call failed, 2 usage error (also --input that is not\n"
     "JSON), 3 configuration missing or invalid\n",
@@ -288,6 +291,28 @@ static int print_json_result(const char *task, llmops_call *call, llmops_status 
 
 /* ---- the command -------------------------------------------------------- */
 
+/* Ctrl-C (or SIGTERM) cancels the call in flight, which then ends promptly
+ * with LLMOPS_E_CANCELLED and the usual failure report; a second one kills
+ * the process (SA_RESETHAND). llmops_cancel_trigger is async-signal-safe. */
+static llmops_cancel *interrupt_token;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    llmops_cancel_trigger(interrupt_token);
+}
+
+static void catch_interrupts(int on)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on ? on_interrupt : SIG_DFL;
+    sa.sa_flags = on ? SA_RESETHAND : 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static void print_failure(const char *task, llmops_call *call, llmops_status st)
 {
     fprintf(stderr, "llmops run: task %s failed: %s: %s\n", task, llmops_status_str(st),
@@ -382,10 +407,17 @@ int cli_run(int argc, char **argv)
         rc = cli_fail(&cmd_run, "creating the call", st, NULL);
     } else if ((st = llmops_call_set_input(call, text, len)) != LLMOPS_OK) {
         rc = cli_fail(&cmd_run, "setting the input", st, llmops_call_error(call));
+    } else if ((st = llmops_cancel_new(&interrupt_token)) != LLMOPS_OK ||
+               (st = llmops_call_set_cancel(call, interrupt_token)) != LLMOPS_OK) {
+        rc = cli_fail(&cmd_run, "setting up cancellation", st, NULL);
     } else {
+        catch_interrupts(1);
         rc = run_call(task, call, stream, json);
+        catch_interrupts(0);
     }
     llmops_call_free(call);
+    llmops_cancel_free(interrupt_token);
+    interrupt_token = NULL;
     llmops_client_free(client);
     free(text);
     return rc;
