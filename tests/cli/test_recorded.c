@@ -1,8 +1,9 @@
-/* Re-asks and contract violations as `llmops run` shows them. The cassettes
- * are recorded first through the public API (a scripted host provider with
- * record_to), then the tool answers from them offline: a task whose first
- * answer has prose around its JSON and is fixed by the re-ask, and one that
- * never meets its contract. */
+/* What `llmops run` shows for calls beyond the plain demo: re-asks, contract
+ * violations, tool calls, interruption. The cassettes are recorded first
+ * through the public API (a scripted host provider with record_to), then the
+ * tool answers from them offline: a task whose first answer has prose around
+ * its JSON and is fixed by the re-ask, one that never meets its contract, one
+ * whose model calls tools, and a slow stream. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,21 @@
 static char *dir;
 
 static const char tasks_yaml[] =
+    "tools:\n"
+    "  lookup:\n"
+    "    description: Find an order by its id.\n"
+    "    parameters:\n"
+    "      type: object\n"
+    "      required: [id]\n"
+    "      properties:\n"
+    "        id: {type: string}\n"
+    "  refund:\n"
+    "    description: Refund an order.\n"
     "tasks:\n"
+    "  tooly:\n"
+    "    prompt: ask\n"
+    "    model: m\n"
+    "    tools: [lookup]\n"
     "  fixed:\n"
     "    prompt: ask\n"
     "    model: m\n"
@@ -55,7 +70,15 @@ static llmops_status scripted(void *self, const llmops_request *req, llmops_resp
         llmops_stream_text(stream, "second", 6);
         return LLMOPS_OK;
     }
-    if (first && strcmp(first, "fix") == 0)
+    if (first && strcmp(first, "tools") == 0) {
+        if (n == 1) {   /* first turn: one permitted call, one the task does not list */
+            llmops_response_add_tool_call(resp, "call_1", "lookup", "{\"id\": \"A1\"}");
+            llmops_response_add_tool_call(resp, "call_2", "refund", "{}");
+            llmops_response_set_finish_reason(resp, LLMOPS_FINISH_TOOL_CALLS, "tool_calls");
+            return LLMOPS_OK;
+        }
+        text = "Order A1 could not be looked up.";
+    } else if (first && strcmp(first, "fix") == 0)
         text = n == 1 ? "Sure! Here it is: {\"x\": 1}" : "{\"x\": 1}";
     else
         text = "I would rather not answer in JSON.";
@@ -121,6 +144,7 @@ static void setup(void)
     cr_assert_eq(cli_write(dir, "llmops.yaml", yaml), 0);
     record("record.yaml", "fixed", "{\"q\": \"fix\"}", 0);
     record("record.yaml", "broken", "{\"q\": \"break\"}", 0);
+    record("record.yaml", "tooly", "{\"q\": \"tools\"}", 0);
 }
 
 static void teardown(void)
@@ -129,9 +153,9 @@ static void teardown(void)
     free(dir);
 }
 
-TestSuite(cli_reask, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(cli_recorded, .init = setup, .fini = teardown, .timeout = 120);
 
-Test(cli_reask, reask_fixes_the_answer)
+Test(cli_recorded, reask_fixes_the_answer)
 {
     cli_result r = cli_run(dir, "run", "fixed", "--input", "{\"q\": \"fix\"}", NULL);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
@@ -160,7 +184,7 @@ Test(cli_reask, reask_fixes_the_answer)
 
 /* The first turn streamed prose; the tool says the final output differs and
  * prints it after the streamed text. */
-Test(cli_reask, stream_then_final_output)
+Test(cli_recorded, stream_then_final_output)
 {
     cli_result r = cli_run(dir, "run", "fixed", "--input", "{\"q\": \"fix\"}", "--stream", NULL);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
@@ -170,7 +194,7 @@ Test(cli_reask, stream_then_final_output)
     cli_result_free(&r);
 }
 
-Test(cli_reask, contract_violation_lists_violations)
+Test(cli_recorded, contract_violation_lists_violations)
 {
     cli_result r = cli_run(dir, "run", "broken", "--input", "{\"q\": \"break\"}", NULL);
     cr_expect_eq(r.code, 1, "exit %d: %s", r.code, r.err);
@@ -197,10 +221,46 @@ Test(cli_reask, contract_violation_lists_violations)
     cli_result_free(&r);
 }
 
+/* The tool loop as the tool shows it: the model's calls with their
+ * arguments and outcomes. The tool has no callback here (the CLI registers
+ * none, and neither did the recording), and "refund" is not the task's. */
+Test(cli_recorded, tool_calls_are_listed)
+{
+    cli_result r = cli_run(dir, "run", "tooly", "--input", "{\"q\": \"tools\"}", NULL);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_expect_str_eq(r.out, "Order A1 could not be looked up.\n");
+    cr_expect(strstr(r.err, "turns:       2\n") != NULL, "%s", r.err);
+    cr_expect(strstr(r.err, "tool calls:  2\n  lookup({\"id\": \"A1\"}): ") != NULL, "%s",
+              r.err);
+    char want[128];
+    snprintf(want, sizeof want, "\n  refund({}): %s, ", llmops_status_str(LLMOPS_E_BLOCKED));
+    cr_expect(strstr(r.err, want) != NULL, "no '%s' in: %s", want, r.err);
+    cli_result_free(&r);
+
+    r = cli_run(dir, "run", "tooly", "--input", "{\"q\": \"tools\"}", "--json", NULL);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    llmops_json_doc *doc = NULL;
+    cr_assert_eq(llmops_json_parse(&doc, r.out, strlen(r.out), NULL, NULL), LLMOPS_OK, "%s",
+                 r.out);
+    const llmops_json *tools = llmops_json_get(llmops_json_doc_root(doc), "tool_calls");
+    cr_assert_eq(llmops_json_size(tools), 2, "%s", r.out);
+    const llmops_json *t0 = llmops_json_at(tools, 0);
+    cr_expect_str_eq(llmops_json_string(llmops_json_get(t0, "id"), NULL), "call_1");
+    cr_expect_str_eq(llmops_json_string(llmops_json_get(t0, "name"), NULL), "lookup");
+    cr_expect_str_eq(llmops_json_string(llmops_json_get(llmops_json_get(t0, "arguments"), "id"),
+                                        NULL), "A1", "arguments are parsed JSON");
+    cr_expect_eq(llmops_json_type_of(llmops_json_get(t0, "result")), LLMOPS_JSON_STRING);
+    const llmops_json *t1 = llmops_json_at(tools, 1);
+    cr_expect_str_eq(llmops_json_string(llmops_json_get(t1, "status"), NULL),
+                     llmops_status_str(LLMOPS_E_BLOCKED));
+    llmops_json_doc_free(doc);
+    cli_result_free(&r);
+}
+
 /* A streamed answer replayed with its timing, the second piece 30 s after
  * the first: SIGINT after the first piece cancels the call, which ends
  * promptly as a cancelled call (exit 1), not after the gap. */
-Test(cli_reask, interrupt_cancels_the_call)
+Test(cli_recorded, interrupt_cancels_the_call)
 {
     char sub[4200];
     snprintf(sub, sizeof sub, "%s/slow", dir);
