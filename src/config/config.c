@@ -44,22 +44,32 @@ int llmops__config_looks_like_secret(const char *s, size_t len)
 {
     /* Provider key formats: a fixed prefix and a long run of token bytes.
      * The length floor keeps short words ("sk-1", "hf_hub") from matching. */
-    static const char *const prefixes[] = {
-        "sk-", "AIza", "gsk_", "xai-", "hf_", "ghp_", "gho_", "github_pat_", "AKIA", "ASIA",
-        "r8_", "pplx-", "xoxb-", "xoxp-", "glpat-", "nvapi-", "fw_",
+    static const struct {
+        const char *p;
+        size_t n;
+    } prefixes[] = {
+        { "sk-", 3 }, { "AIza", 4 }, { "gsk_", 4 }, { "xai-", 4 }, { "hf_", 3 },
+        { "ghp_", 4 }, { "gho_", 4 }, { "github_pat_", 11 }, { "AKIA", 4 }, { "ASIA", 4 },
+        { "r8_", 3 }, { "pplx-", 5 }, { "xoxb-", 5 }, { "xoxp-", 5 }, { "glpat-", 6 },
+        { "nvapi-", 6 }, { "fw_", 3 },
     };
     while (len > 0 && (s[0] == ' ' || s[0] == '\t')) {
         s++;
         len--;
     }
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-        size_t n = strlen(prefixes[i]);
-        if (len >= 20 && len <= 512 && strncmp(s, prefixes[i], n) == 0) {
-            size_t k = n;
-            while (k < len && is_token_char((unsigned char)s[k]))
-                k++;
-            if (k == len)
-                return 1;
+    /* Most strings are short words: nothing below can match them. */
+    if (len < 14 || len > 4096)
+        return 0;
+    if (len >= 20 && len <= 512) {
+        for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+            size_t n = prefixes[i].n;
+            if (s[0] == prefixes[i].p[0] && memcmp(s, prefixes[i].p, n) == 0) {
+                size_t k = n;
+                while (k < len && is_token_char((unsigned char)s[k]))
+                    k++;
+                if (k == len)
+                    return 1;
+            }
         }
     }
     /* Authorization header values. */
@@ -277,7 +287,7 @@ static void check_keys(vctx *v, const llmops_json *obj, const char *const *known
         const llmops_json *val = llmops_json_at(obj, i);
         int found = 0;
         for (size_t j = 0; j < n && !found; j++)
-            found = strlen(known[j]) == klen && memcmp(known[j], k, klen) == 0;
+            found = strncmp(known[j], k, klen) == 0 && known[j][klen] == '\0';
         if (found)
             continue;
         size_t mark = path_key(v, k, klen);
