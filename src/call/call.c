@@ -3,6 +3,7 @@
  *   fallbacks) → tool loop → output contract (bounded re-ask) → usage.
  * Guardrails, admission, caching and tracing stages join here as their
  * issues land. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -239,24 +240,24 @@ llmops_status llmops_call_set_cancel(llmops_call *c, llmops_cancel *cancel)
 
 /* ---- the pipeline -------------------------------------------------------- */
 
-static llmops_status fail(llmops_call *c, llmops_status st, const char *fmt, const char *a,
-                          const char *b)
+static llmops_status fail(llmops_call *c, llmops_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Records the outcome: "<task>: <message>". */
+static llmops_status fail(llmops_call *c, llmops_status st, const char *fmt, ...)
 {
     c->status = st;
     llmops__buf_clear(&c->error);
     c->error.failed = 0;
-    llmops__buf_printf(&c->error, "%s: ", c->task);
-    /* Callers pass literal formats with up to two %s. */
-    char tmp[1024];
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    snprintf(tmp, sizeof tmp, fmt, a ? a : "", b ? b : "");
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-    llmops__buf_puts(&c->error, tmp);
+    char tmp[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    llmops__buf_printf(&c->error, "%s: %s", c->task, tmp);
     return st;
 }
 
@@ -467,7 +468,7 @@ static llmops_status keep_violations(llmops_call *c, const llmops__contract_resu
 
 static llmops_status violation_error(llmops_call *c, llmops_status st, const char *what)
 {
-    fail(c, st, "%s", what, NULL);
+    fail(c, st, "%s", what);
     for (size_t i = 0; i < c->nviolations; i++)
         llmops__buf_printf(&c->error, "%s%s", i ? "; " : ": ", c->violations[i]);
     return st;
@@ -480,13 +481,13 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
     memcpy(c->prompt_version, llmops__prompt_version(t->prompt), 65);
     if (replace(&c->prompt_name, llmops__prompt_name(t->prompt)) != LLMOPS_OK ||
         replace(&c->model_name, t->model->name) != LLMOPS_OK)
-        return fail(c, LLMOPS_E_NO_MEMORY, "out of memory", NULL, NULL);
+        return fail(c, LLMOPS_E_NO_MEMORY, "out of memory");
 
     llmops_json_doc *empty = NULL;
     const llmops_json *input = c->input ? llmops_json_doc_root(c->input) : NULL;
     if (!input) {
         if (llmops_json_parse(&empty, "{}", 2, NULL, NULL) != LLMOPS_OK)
-            return fail(c, LLMOPS_E_NO_MEMORY, "out of memory", NULL, NULL);
+            return fail(c, LLMOPS_E_NO_MEMORY, "out of memory");
         input = llmops_json_doc_root(empty);
     }
 
@@ -498,7 +499,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
             st = keep_violations(c, &res);
             llmops__contract_result_free(&res);
             llmops_json_doc_free(empty);
-            return st != LLMOPS_OK ? fail(c, st, "out of memory", NULL, NULL)
+            return st != LLMOPS_OK ? fail(c, st, "out of memory")
                                    : violation_error(c, LLMOPS_E_VALIDATION,
                                                      "the input does not match the task's "
                                                      "input schema");
@@ -506,7 +507,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
         llmops__contract_result_free(&res);
         if (st != LLMOPS_OK) {
             llmops_json_doc_free(empty);
-            return fail(c, st, "input check: %s", llmops_status_str(st), NULL);
+            return fail(c, st, "input check: %s", llmops_status_str(st));
         }
     }
 
@@ -526,7 +527,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
     st = build_request(c, t, &msgs, &req);
     llmops__prompt_messages_free(&msgs);
     if (st != LLMOPS_OK)
-        return fail(c, st, "building the request: %s", llmops_status_str(st), NULL);
+        return fail(c, st, "building the request: %s", llmops_status_str(st));
 
     /* 7-8. model turns: tool loop and contract re-asks */
     unsigned tool_steps = 0;
@@ -539,19 +540,18 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
                                       c->user_data);
         add_usage(c);
         if (st != LLMOPS_OK) {
-            fail(c, st, "%s", llmops_response_error(c->resp), NULL);
+            fail(c, st, "%s", llmops_response_error(c->resp));
             break;
         }
         if (llmops_response_tool_call_count(c->resp)) {
             if (++tool_steps > t->cfg->max_tool_steps) {
-                char n[16];
-                snprintf(n, sizeof n, "%u", t->cfg->max_tool_steps);
                 st = fail(c, LLMOPS_E_LIMIT,
-                          "the model kept calling tools past max_tool_steps (%s)", n, NULL);
+                          "the model kept calling tools past max_tool_steps (%u)",
+                          t->cfg->max_tool_steps);
                 break;
             }
             if ((st = tool_turn(c, t, req)) != LLMOPS_OK) {
-                fail(c, st, "tool loop: %s", llmops_status_str(st), NULL);
+                fail(c, st, "tool loop: %s", llmops_status_str(st));
                 break;
             }
             continue;
@@ -563,7 +563,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
             st = llmops__contract_check(t->contract, text, len, &res);
             if (st != LLMOPS_OK) {
                 llmops__contract_result_free(&res);
-                fail(c, st, "output check: %s", llmops_status_str(st), NULL);
+                fail(c, st, "output check: %s", llmops_status_str(st));
                 break;
             }
             if (!res.ok) {
@@ -578,7 +578,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
                     llmops__buf_free(&msg);
                     llmops__contract_result_free(&res);
                     if (st != LLMOPS_OK) {
-                        fail(c, st, "re-ask: %s", llmops_status_str(st), NULL);
+                        fail(c, st, "re-ask: %s", llmops_status_str(st));
                         break;
                     }
                     c->reasks++;
@@ -587,7 +587,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
                 st = keep_violations(c, &res);
                 llmops__contract_result_free(&res);
                 llmops__buf_append(&c->output, text, len);
-                st = st != LLMOPS_OK ? fail(c, st, "out of memory", NULL, NULL)
+                st = st != LLMOPS_OK ? fail(c, st, "out of memory")
                                      : violation_error(c, LLMOPS_E_CONTRACT_VIOLATION,
                                                        "the output breaks the task's contract");
                 break;
@@ -597,7 +597,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
             llmops__contract_result_free(&res);
         }
         llmops__buf_append(&c->output, text, len);
-        st = c->output.failed ? fail(c, LLMOPS_E_NO_MEMORY, "out of memory", NULL, NULL)
+        st = c->output.failed ? fail(c, LLMOPS_E_NO_MEMORY, "out of memory")
                               : LLMOPS_OK;
         break;
     }
