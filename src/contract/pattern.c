@@ -69,7 +69,7 @@ static llmops_status compile_one(llmops__ct_patterns *p, ct_pattern *out, const 
     out->code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
                               &code, &where, p->cctx);
     if (!out->code) {
-        if (code == PCRE2_ERROR_NOMEMORY)
+        if (code == PCRE2_ERROR_NOMEMORY || code == PCRE2_ERROR_HEAP_FAILED)
             return LLMOPS_E_NO_MEMORY;
         PCRE2_UCHAR why[160];
         if (pcre2_get_error_message(code, why, sizeof why) < 0)
