@@ -619,8 +619,7 @@ llmops_status llmops_call_run(llmops_call *c)
     const llmops__task_rt *t = llmops__snapshot_task(s, c->task);
     llmops_status st = t ? run(c, t)
                          : fail(c, LLMOPS_E_NOT_FOUND,
-                                "the configuration has no such task (it was reloaded)%s", "",
-                                NULL);
+                                "the configuration has no such task (it was reloaded)");
     llmops__snapshot_release(s);
     c->status = st;
     return st;
