@@ -100,6 +100,20 @@ llmops_status llmops__tmpl_render(const llmops__tmpl *t, const llmops_json *data
                                   llmops__tmpl_partial_fn partials, void *ud, llmops__buf *out,
                                   llmops__tmpl_error *err);
 
+/* Partials compiled ahead of time: set *t to a compiled template (borrowed;
+ * it must stay valid until the render call returns) and return 1, or return
+ * 0 when there is no such partial. Called on every use, so it should be a
+ * cheap lookup. */
+typedef int (*llmops__tmpl_compiled_fn)(void *ud, const char *name, size_t name_len,
+                                        const llmops__tmpl **t);
+
+/* llmops__tmpl_render with precompiled partials: rendering then allocates
+ * nothing but the growth of `out` (and the compact JSON of array or object
+ * values it interpolates). Same errors, except that no partial is parsed. */
+llmops_status llmops__tmpl_render_compiled(const llmops__tmpl *t, const llmops_json *data,
+                                           unsigned mode, llmops__tmpl_compiled_fn partials,
+                                           void *ud, llmops__buf *out, llmops__tmpl_error *err);
+
 /* Every top-level variable/section name the template references, for input
  * checks and docs: the first part of each name used by a variable,
  * section, inverted section or dynamic partial that resolves against the

@@ -35,6 +35,7 @@ typedef struct rstate {
     llmops__buf *out;
     unsigned mode;
     llmops__tmpl_partial_fn fn;
+    llmops__tmpl_compiled_fn cfn;
     void *ud;
     llmops__tmpl_error *err;
     const llmops_json *ctx[MAX_NEST + 1];
@@ -240,9 +241,14 @@ static int truthy(const llmops_json *v)
 /* The compiled partial called `name`, compiled on first use in this render;
  * *t is NULL when the callback does not know it. */
 static llmops_status get_partial(rstate *rs, const llmops__tmpl *from, const llmops__tmpl_op *op,
-                                 const char *name, size_t len, llmops__tmpl **t)
+                                 const char *name, size_t len, const llmops__tmpl **t)
 {
     *t = NULL;
+    if (rs->cfn) {
+        if (!rs->cfn(rs->ud, name, len, t))
+            *t = NULL;
+        return LLMOPS_OK;
+    }
     if (!rs->fn)
         return LLMOPS_OK;
     uint32_t h = llmops__tmpl_hash(name, len);
@@ -379,7 +385,7 @@ static llmops_status render_partial(rstate *rs, const llmops__tmpl *t, const llm
     llmops_status st = partial_name(rs, t, op, &name, &len, &found);
     if (st || !found)
         return st;
-    llmops__tmpl *pt;
+    const llmops__tmpl *pt;
     if ((st = get_partial(rs, t, op, name, len, &pt)))
         return st;
     if (!pt) {
@@ -523,9 +529,9 @@ static llmops_status render_range(rstate *rs, const llmops__tmpl *t, uint32_t fr
     return st;
 }
 
-llmops_status llmops__tmpl_render(const llmops__tmpl *t, const llmops_json *data, unsigned mode,
-                                  llmops__tmpl_partial_fn partials, void *ud, llmops__buf *out,
-                                  llmops__tmpl_error *err)
+static llmops_status render(const llmops__tmpl *t, const llmops_json *data, unsigned mode,
+                            llmops__tmpl_partial_fn partials, llmops__tmpl_compiled_fn compiled,
+                            void *ud, llmops__buf *out, llmops__tmpl_error *err)
 {
     if (err) {
         memset(err, 0, sizeof *err);
@@ -549,6 +555,7 @@ llmops_status llmops__tmpl_render(const llmops__tmpl *t, const llmops_json *data
     rs->out = out;
     rs->mode = mode;
     rs->fn = partials;
+    rs->cfn = compiled;
     rs->ud = ud;
     rs->err = err;
     rs->nctx = 1;
@@ -581,4 +588,18 @@ llmops_status llmops__tmpl_render(const llmops__tmpl *t, const llmops_json *data
             out->data[start] = '\0';
     }
     return st;
+}
+
+llmops_status llmops__tmpl_render(const llmops__tmpl *t, const llmops_json *data, unsigned mode,
+                                  llmops__tmpl_partial_fn partials, void *ud, llmops__buf *out,
+                                  llmops__tmpl_error *err)
+{
+    return render(t, data, mode, partials, NULL, ud, out, err);
+}
+
+llmops_status llmops__tmpl_render_compiled(const llmops__tmpl *t, const llmops_json *data,
+                                           unsigned mode, llmops__tmpl_compiled_fn partials,
+                                           void *ud, llmops__buf *out, llmops__tmpl_error *err)
+{
+    return render(t, data, mode, NULL, partials, ud, out, err);
 }

@@ -278,3 +278,65 @@ Test(template_limits, allocation_failure_everywhere)
     llmops_json_doc_free(parts);
     llmops_set_allocator(NULL);
 }
+
+typedef struct compiled_set {
+    const llmops__tmpl *sig, *base;
+} compiled_set;
+
+static int compiled_lookup(void *ud, const char *name, size_t len, const llmops__tmpl **t)
+{
+    const compiled_set *cs = ud;
+    if (len == 3 && memcmp(name, "sig", 3) == 0)
+        *t = cs->sig;
+    else if (len == 4 && memcmp(name, "base", 4) == 0)
+        *t = cs->base;
+    else
+        return 0;
+    return 1;
+}
+
+static llmops__tmpl *compile_str(const char *s)
+{
+    llmops__tmpl *t = NULL;
+    llmops__tmpl_error err;
+    cr_assert_eq(llmops__tmpl_compile(&t, s, strlen(s), &err), LLMOPS_OK, "%s", err.message);
+    return t;
+}
+
+Test(template_limits, precompiled_partials_render_without_allocating)
+{
+    llmops_allocator a = { LLMOPS_ALLOCATOR_VERSION, f_alloc, f_realloc, f_free, NULL };
+    cr_assert_eq(llmops_set_allocator(&a), LLMOPS_OK);
+    compiled_set cs = { compile_str("-- {{who}}\n"), compile_str("<{{$b}}default{{/b}}>") };
+    llmops__tmpl *t = compile_str("Hi {{who}}\n{{#items}}- {{n}}\n{{/items}}\n  {{>sig}}\n"
+                                  "{{<base}}{{$b}}over{{/b}}{{/base}}{{>none}}");
+    const char *dj = "{\"who\":\"Ann\",\"items\":[{\"n\":1},{\"n\":2}]}";
+    llmops_json_doc *d = NULL;
+    cr_assert_eq(llmops_json_parse(&d, dj, strlen(dj), NULL, NULL), LLMOPS_OK);
+    llmops__buf b = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__buf_reserve(&b, 4096), 0);
+    long before = live;
+    budget = 0; /* any allocation now fails the render */
+    for (int i = 0; i < 3; i++) {
+        llmops__buf_clear(&b);
+        llmops__tmpl_error err;
+        cr_assert_eq(llmops__tmpl_render_compiled(t, llmops_json_doc_root(d), LLMOPS__TMPL_SPEC,
+                                                  compiled_lookup, &cs, &b, &err),
+                     LLMOPS_OK, "%s", err.message);
+        cr_expect_str_eq(b.data, "Hi Ann\n- 1\n- 2\n  -- Ann\n<over>");
+    }
+    budget = -1;
+    cr_expect_eq(live, before);
+    /* Prompt mode: an unknown precompiled partial is an error. */
+    llmops__tmpl_error err;
+    cr_expect_eq(llmops__tmpl_render_compiled(t, llmops_json_doc_root(d), LLMOPS__TMPL_PROMPT,
+                                              compiled_lookup, &cs, &b, &err),
+                 LLMOPS_E_NOT_FOUND);
+    cr_expect(strstr(err.message, "'none'") != NULL, "%s", err.message);
+    llmops__buf_free(&b);
+    llmops__tmpl_free(t);
+    llmops__tmpl_free((llmops__tmpl *)cs.sig);
+    llmops__tmpl_free((llmops__tmpl *)cs.base);
+    llmops_json_doc_free(d);
+    llmops_set_allocator(NULL);
+}
