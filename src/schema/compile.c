@@ -1060,7 +1060,23 @@ static llmops__sch_node *compile_value(cctx *c, const llmops_json *v, unsigned n
         return n;
     }
     n->kind = SCH_NODE_SCHEMA;
-    return kw_object(c, n, vi, v, nest) ? NULL : n;
+    if (kw_object(c, n, vi, v, nest))
+        return NULL;
+    unsigned h = n->has;
+    if (h & (SCH_TYPE | SCH_CONST | SCH_ENUM))
+        n->groups |= SCH_G_VALUE;
+    if (h & (SCH_MINLEN | SCH_MAXLEN | SCH_PATTERN | SCH_FORMAT))
+        n->groups |= SCH_G_STRING;
+    if (h & (SCH_MULT | SCH_MAX | SCH_XMAX | SCH_MIN | SCH_XMIN))
+        n->groups |= SCH_G_NUMBER;
+    if ((h & (SCH_MINITEMS | SCH_MAXITEMS | SCH_UNIQUE)) || n->nprefix || n->items || n->contains)
+        n->groups |= SCH_G_ARRAY;
+    if ((h & (SCH_MINPROPS | SCH_MAXPROPS)) || n->nrequired || n->ndep_req || n->nprops ||
+        n->npprops || n->addl || n->prop_names || n->ndep_schemas)
+        n->groups |= SCH_G_OBJECT;
+    if (n->ref || n->dyn_ref || n->nall_of || n->nany_of || n->none_of || n->not_ || n->if_)
+        n->groups |= SCH_G_APPLY;
+    return n;
 }
 
 /* $schema names the dialect; a custom meta-schema's $vocabulary decides which

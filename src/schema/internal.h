@@ -59,6 +59,12 @@ enum {
     SCH_MINCONT = 1u << 16, SCH_MAXPROPS = 1u << 17, SCH_MINPROPS = 1u << 18
 };
 
+/* Keyword families of a node (llmops__sch_node.groups). */
+enum {
+    SCH_G_STRING = 1u << 0, SCH_G_NUMBER = 1u << 1, SCH_G_ARRAY = 1u << 2,
+    SCH_G_OBJECT = 1u << 3, SCH_G_APPLY = 1u << 4, SCH_G_VALUE = 1u << 5 /* type/const/enum */
+};
+
 /* Type bits of the "type" keyword. */
 enum {
     SCH_T_NULL = 1u << 0, SCH_T_BOOLEAN = 1u << 1, SCH_T_OBJECT = 1u << 2,
@@ -107,7 +113,7 @@ struct llmops__sch_node {
     llmops__sch_node *ref;
     llmops__sch_node *dyn_ref;      /* static target of $dynamicRef */
     const char *dyn_name;           /* set when the target is dynamic */
-    int has_applicators;            /* any in-place applicator (for annotations) */
+    unsigned groups;                /* SCH_G_*: keyword families present, to skip the rest */
 };
 
 struct llmops__schema {

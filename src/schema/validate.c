@@ -49,7 +49,11 @@ typedef struct vctx {
     const llmops__sch_resource **scope;
     size_t nscope, cap_scope;
     void *md;                  /* pcre2 match data, made on first use */
+    void *gctx;                /* its pcre2 general context (allocates from pcre_mem) */
+    size_t pcre_used;
     llmops_json_doc *keys;     /* property names as string instances */
+    /* ---- not zeroed per call ---- */
+    _Alignas(16) unsigned char pcre_mem[512];
     seg path_inline[INLINE_STACK];
     const llmops__sch_resource *scope_inline[INLINE_STACK];
 } vctx;
@@ -170,21 +174,26 @@ oom:
     return 0;
 }
 
-static int push_seg(vctx *v, const char *key, size_t len)
+static int grow_path(vctx *v)
 {
-    if (v->npath == v->cap_path) {
-        size_t ncap = v->cap_path * 2;
-        seg *p = v->path == v->path_inline ? llmops__malloc(ncap * sizeof *p)
-                                           : llmops__realloc(v->path, ncap * sizeof *p);
-        if (!p) {
-            v->st = LLMOPS_E_NO_MEMORY;
-            return -1;
-        }
-        if (v->path == v->path_inline)
-            memcpy(p, v->path_inline, sizeof v->path_inline);
-        v->path = p;
-        v->cap_path = ncap;
+    size_t ncap = v->cap_path * 2;
+    seg *p = v->path == v->path_inline ? llmops__malloc(ncap * sizeof *p)
+                                       : llmops__realloc(v->path, ncap * sizeof *p);
+    if (!p) {
+        v->st = LLMOPS_E_NO_MEMORY;
+        return -1;
     }
+    if (v->path == v->path_inline)
+        memcpy(p, v->path_inline, sizeof v->path_inline);
+    v->path = p;
+    v->cap_path = ncap;
+    return 0;
+}
+
+static inline int push_seg(vctx *v, const char *key, size_t len)
+{
+    if (v->npath == v->cap_path && grow_path(v))
+        return -1;
     v->path[v->npath].key = key;
     v->path[v->npath].len = len;
     v->npath++;
@@ -297,12 +306,44 @@ static size_t utf8_count(const char *s, size_t len)
     return n;
 }
 
+#if LLMOPS_HAVE_PCRE2
+/* PCRE2's match data lives in the call's own stack buffer: no allocation per
+ * validation. Anything larger (interpreter backtracking frames when JIT is
+ * unavailable) goes to the library allocator. */
+static void *pcre_alloc(size_t size, void *ud)
+{
+    vctx *v = ud;
+    size = (size + 15) & ~(size_t)15;
+    if (size <= sizeof v->pcre_mem - v->pcre_used) {
+        void *p = v->pcre_mem + v->pcre_used;
+        v->pcre_used += size;
+        return p;
+    }
+    return llmops__malloc(size);
+}
+
+static void pcre_free(void *p, void *ud)
+{
+    vctx *v = ud;
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)v->pcre_mem;
+    if (a >= lo && a < lo + sizeof v->pcre_mem)
+        return;
+    llmops__free(p);
+}
+#endif
+
 static int regex_match(vctx *v, void *re, const char *s, size_t len)
 {
 #if LLMOPS_HAVE_PCRE2
-    if (!v->md && !(v->md = pcre2_match_data_create(1, NULL))) {
-        v->st = LLMOPS_E_NO_MEMORY;
-        return 0;
+    if (!v->md) {
+        if (!v->gctx && !(v->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, v))) {
+            v->st = LLMOPS_E_NO_MEMORY;
+            return 0;
+        }
+        if (!(v->md = pcre2_match_data_create(1, v->gctx))) {
+            v->st = LLMOPS_E_NO_MEMORY;
+            return 0;
+        }
     }
     /* JSON strings are valid UTF-8 by construction */
     int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, v->md, NULL);
@@ -755,33 +796,42 @@ static int eval_keywords(vctx *v, const llmops__sch_node *n, const llmops_json *
 {
     int ok = 1;
     llmops_json_type t = llmops_json_type_of(inst);
-    if (n->has & SCH_TYPE) {
-        unsigned tb = type_bits(inst);
-        if (!(tb & n->types)) {
-            char want[96];
-            type_list(want, sizeof want, n->types);
-            CHECK(fail(v, n, "type", "expected %s, got %s", want, inst_type_name(inst)));
+    unsigned g = n->groups;
+    if (g & SCH_G_VALUE) {
+        if (n->has & SCH_TYPE) {
+            unsigned tb = type_bits(inst);
+            if (!(tb & n->types)) {
+                char want[96];
+                type_list(want, sizeof want, n->types);
+                CHECK(fail(v, n, "type", "expected %s, got %s", want, inst_type_name(inst)));
+            }
+        }
+        if ((n->has & SCH_CONST) && !llmops_json_equal(inst, n->const_v))
+            CHECK(fail(v, n, "const", "value is not the constant the schema requires"));
+        if (n->has & SCH_ENUM) {
+            int found = 0;
+            for (size_t i = 0; i < llmops_json_size(n->enum_v) && !found; i++)
+                found = llmops_json_equal(inst, llmops_json_at(n->enum_v, i));
+            if (!found)
+                CHECK(fail(v, n, "enum", "value is not one of the %zu allowed values",
+                           llmops_json_size(n->enum_v)));
         }
     }
-    if ((n->has & SCH_CONST) && !llmops_json_equal(inst, n->const_v))
-        CHECK(fail(v, n, "const", "value is not the constant the schema requires"));
-    if (n->has & SCH_ENUM) {
-        int found = 0;
-        for (size_t i = 0; i < llmops_json_size(n->enum_v) && !found; i++)
-            found = llmops_json_equal(inst, llmops_json_at(n->enum_v, i));
-        if (!found)
-            CHECK(fail(v, n, "enum", "value is not one of the %zu allowed values",
-                       llmops_json_size(n->enum_v)));
+    if (t == LLMOPS_JSON_STRING) {
+        if (g & SCH_G_STRING)
+            CHECK(eval_string(v, n, inst));
+    } else if (t == LLMOPS_JSON_OBJECT) {
+        if (g & SCH_G_OBJECT)
+            CHECK(eval_object(v, n, inst, ev));
+    } else if (t == LLMOPS_JSON_NUMBER) {
+        if (g & SCH_G_NUMBER)
+            CHECK(eval_number(v, n, inst));
+    } else if (t == LLMOPS_JSON_ARRAY) {
+        if (g & SCH_G_ARRAY)
+            CHECK(eval_array(v, n, inst, ev));
     }
-    if (t == LLMOPS_JSON_NUMBER)
-        CHECK(eval_number(v, n, inst));
-    else if (t == LLMOPS_JSON_STRING)
-        CHECK(eval_string(v, n, inst));
-    else if (t == LLMOPS_JSON_ARRAY)
-        CHECK(eval_array(v, n, inst, ev));
-    else if (t == LLMOPS_JSON_OBJECT)
-        CHECK(eval_object(v, n, inst, ev));
-    CHECK(eval_applicators(v, n, inst, ev));
+    if (g & SCH_G_APPLY)
+        CHECK(eval_applicators(v, n, inst, ev));
     return ok;
 }
 
@@ -874,7 +924,7 @@ llmops_status llmops__schema_validate(const llmops__schema *s, const llmops_json
     if (!s || !instance)
         return LLMOPS_E_INVALID_ARGUMENT;
     vctx v;
-    memset(&v, 0, offsetof(vctx, path_inline));
+    memset(&v, 0, offsetof(vctx, pcre_mem));
     v.s = s;
     v.max_errors = max_errors;
     v.res = res;
@@ -890,6 +940,8 @@ llmops_status llmops__schema_validate(const llmops__schema *s, const llmops_json
 #if LLMOPS_HAVE_PCRE2
     if (v.md)
         pcre2_match_data_free(v.md);
+    if (v.gctx)
+        pcre2_general_context_free(v.gctx);
 #endif
     llmops_json_doc_free(v.keys);
     res->valid = ok && !v.st;
