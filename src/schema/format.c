@@ -11,7 +11,8 @@
 
 enum {
     F_DATE_TIME = 1, F_DATE, F_TIME, F_DURATION, F_EMAIL, F_HOSTNAME, F_IPV4, F_IPV6, F_URI,
-    F_URI_REF, F_UUID, F_REGEX, F_JSON_POINTER, F_REL_JSON_POINTER
+    F_URI_REF, F_UUID, F_REGEX, F_JSON_POINTER, F_REL_JSON_POINTER, F_IRI, F_IRI_REF,
+    F_IDN_EMAIL, F_URI_TEMPLATE
 };
 
 static const struct {
@@ -25,6 +26,8 @@ static const struct {
     { "uri", F_URI },             { "uri-reference", F_URI_REF },
     { "uuid", F_UUID },           { "regex", F_REGEX },
     { "json-pointer", F_JSON_POINTER }, { "relative-json-pointer", F_REL_JSON_POINTER },
+    { "iri", F_IRI },             { "iri-reference", F_IRI_REF },
+    { "idn-email", F_IDN_EMAIL }, { "uri-template", F_URI_TEMPLATE },
 };
 
 int llmops__sch_format_id(const char *name)
@@ -158,7 +161,9 @@ static int check_duration(const char *s, size_t len)
     return any && s[len - 1] != 'T';
 }
 
-static int check_hostname(const char *s, size_t len)
+/* `idn`: labels may hold non-ASCII characters (U-labels); their IDNA rules
+ * are not checked. */
+static int check_hostname(const char *s, size_t len, int idn)
 {
     if (len == 0 || len > 253)
         return 0;
@@ -171,7 +176,8 @@ static int check_hostname(const char *s, size_t len)
             label = 0;
             continue;
         }
-        if (!(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+        if (!(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+              (idn && (unsigned char)c >= 0x80)))
             return 0;
         if (c == '-' && label == 0)
             return 0;
@@ -217,20 +223,21 @@ static int check_ipv6(const char *s, size_t len)
     return inet_pton(AF_INET6, buf, out) == 1;
 }
 
-static int uri_char(unsigned char c)
+/* `iri`: characters beyond ASCII are allowed as themselves (RFC 3987). */
+static int uri_char(unsigned char c, int iri)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit((char)c) ||
-           (c && strchr("-._~:/?#[]@!$&'()*+,;=", c));
+           (c && strchr("-._~:/?#[]@!$&'()*+,;=", c)) || (iri && c >= 0x80);
 }
 
-static int uri_chars(const char *s, size_t len)
+static int uri_chars(const char *s, size_t len, int iri)
 {
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '%') {
             if (i + 2 >= len || !hex(s[i + 1]) || !hex(s[i + 2]))
                 return 0;
             i += 2;
-        } else if (!uri_char((unsigned char)s[i])) {
+        } else if (!uri_char((unsigned char)s[i], iri)) {
             return 0;
         }
     }
@@ -278,9 +285,9 @@ static int check_authority(const char *s, size_t len)
     return 1;
 }
 
-static int check_uri_ref(const char *s, size_t len, int need_scheme)
+static int check_uri_ref(const char *s, size_t len, int need_scheme, int iri)
 {
-    if (!uri_chars(s, len))
+    if (!uri_chars(s, len, iri))
         return 0;
     size_t i = 0;
     int scheme = 0;
@@ -371,7 +378,7 @@ static int check_rel_json_pointer(const char *s, size_t len)
     return check_json_pointer(s + i, len - i);
 }
 
-static int check_email(const char *s, size_t len)
+static int check_email(const char *s, size_t len, int idn)
 {
     const char *at = NULL;
     if (len && s[0] == '"') {
@@ -394,7 +401,7 @@ static int check_email(const char *s, size_t len)
             if (c == '.' && s[i + 1] == '.')
                 return 0;
             if (!(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  strchr("!#$%&'*+-/=?^_`{|}~.", c)))
+                  (idn && (unsigned char)c >= 0x80) || (c && strchr("!#$%&'*+-/=?^_`{|}~.", c))))
                 return 0;
         }
     }
@@ -405,7 +412,68 @@ static int check_email(const char *s, size_t len)
             return check_ipv6(dom + 6, dl - 7);
         return check_ipv4(dom + 1, dl - 2);
     }
-    return check_hostname(dom, dl);
+    return check_hostname(dom, dl, idn);
+}
+
+/* RFC 6570 level 4 templates. */
+static int check_uri_template(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= len || !hex(s[i + 1]) || !hex(s[i + 2]))
+                return 0;
+            i += 2;
+            continue;
+        }
+        if (c == '{') {
+            size_t k = i + 1;
+            if (k < len && strchr("+#./;?&", s[k]) && s[k])
+                k++;
+            for (;;) {
+                /* varname: varchars with single dots between them */
+                size_t start = k;
+                while (k < len) {
+                    if (s[k] == '%' && k + 2 < len && hex(s[k + 1]) && hex(s[k + 2]))
+                        k += 3;
+                    else if (digit(s[k]) || (s[k] >= 'a' && s[k] <= 'z') ||
+                             (s[k] >= 'A' && s[k] <= 'Z') || s[k] == '_')
+                        k++;
+                    else if (s[k] == '.' && k > start && k + 1 < len && s[k + 1] != '.' &&
+                             s[k + 1] != '}' && s[k + 1] != ',' && s[k + 1] != ':' &&
+                             s[k + 1] != '*')
+                        k++;
+                    else
+                        break;
+                }
+                if (k == start || k >= len)
+                    return 0;
+                if (s[k] == ':') {
+                    size_t d = ++k;
+                    while (k < len && digit(s[k]))
+                        k++;
+                    if (k == d || k - d > 4 || s[d] == '0')
+                        return 0;
+                } else if (s[k] == '*') {
+                    k++;
+                }
+                if (k >= len)
+                    return 0;
+                if (s[k] == ',') {
+                    k++;
+                    continue;
+                }
+                if (s[k] != '}')
+                    return 0;
+                break;
+            }
+            i = k;
+            continue;
+        }
+        if (c < 0x21 || c == 0x7f || strchr("\"<>\\^`{|}", c))
+            return 0;
+    }
+    return 1;
 }
 
 static int check_regex(const char *s, size_t len)
@@ -426,12 +494,16 @@ int llmops__sch_format_check(int id, const char *s, size_t len)
     case F_DATE: return check_date(s, len);
     case F_TIME: return check_time(s, len);
     case F_DURATION: return check_duration(s, len);
-    case F_EMAIL: return check_email(s, len);
-    case F_HOSTNAME: return check_hostname(s, len);
+    case F_EMAIL: return check_email(s, len, 0);
+    case F_IDN_EMAIL: return check_email(s, len, 1);
+    case F_HOSTNAME: return check_hostname(s, len, 0);
     case F_IPV4: return check_ipv4(s, len);
     case F_IPV6: return check_ipv6(s, len);
-    case F_URI: return check_uri_ref(s, len, 1);
-    case F_URI_REF: return check_uri_ref(s, len, 0);
+    case F_URI: return check_uri_ref(s, len, 1, 0);
+    case F_URI_REF: return check_uri_ref(s, len, 0, 0);
+    case F_IRI: return check_uri_ref(s, len, 1, 1);
+    case F_IRI_REF: return check_uri_ref(s, len, 0, 1);
+    case F_URI_TEMPLATE: return check_uri_template(s, len);
     case F_UUID: return check_uuid(s, len);
     case F_REGEX: return check_regex(s, len);
     case F_JSON_POINTER: return check_json_pointer(s, len);
