@@ -1542,3 +1542,34 @@ const llmops__cfg_task *llmops__config_task(const llmops__config *c, const char 
 {
     return c && c->index ? table_find(&c->index->t[IX_TASK], name) : NULL;
 }
+
+void llmops__cfg_provider_options(const llmops__cfg_provider *p, llmops_provider_options *o)
+{
+    llmops_provider_options init = LLMOPS_PROVIDER_OPTIONS_INIT;
+    *o = init;
+    o->base_url = p->base_url;
+    o->api_key_env = p->api_key_env;
+    o->api_version = p->api_version;
+    o->azure = p->azure;
+    o->ca_bundle = p->ca_bundle;
+    o->headers = p->headers;
+    o->connect_timeout_ms = p->has_connect_ms ? p->connect_ms : 0;
+    o->first_byte_timeout_ms = p->has_first_byte_ms ? p->first_byte_ms : 0;
+    o->total_timeout_ms = p->has_total_ms ? p->total_ms : 0;
+    o->idle_timeout_ms = p->has_idle_ms ? p->idle_ms : 0;
+    o->max_request_bytes = p->has_max_request_bytes ? p->max_request_bytes : 0;
+    o->max_response_bytes = p->has_max_response_bytes ? p->max_response_bytes : 0;
+}
+
+void llmops__cfg_retry_options(const llmops__cfg_task *t, llmops_retry_options *o)
+{
+    llmops_retry_options init = LLMOPS_RETRY_OPTIONS_INIT;
+    *o = init;
+    const llmops__cfg_retry *r = &t->retry;
+    o->max_attempts = r->has_max_attempts ? r->max_attempts : 0;
+    o->base_delay_ms = r->has_base_delay_ms ? r->base_delay_ms : 0;
+    o->max_delay_ms = r->has_max_delay_ms ? r->max_delay_ms : 0;
+    o->breaker_threshold = r->has_breaker_threshold ? r->breaker_threshold : 0;
+    o->breaker_cooldown_ms = r->has_breaker_cooldown_ms ? r->breaker_cooldown_ms : 0;
+    o->deadline_ms = t->has_deadline_ms ? t->deadline_ms : 0;
+}

@@ -30,6 +30,7 @@
 #include "core/arena.h"
 #include "core/strbuf.h"
 #include "llmops/json.h"
+#include "llmops/provider.h"
 
 /* The only configuration format version this library reads. */
 #define LLMOPS__CONFIG_VERSION 1
@@ -197,6 +198,16 @@ const llmops__cfg_provider *llmops__config_provider(const llmops__config *c, con
 const llmops__cfg_model *llmops__config_model(const llmops__config *c, const char *name);
 const llmops__cfg_tool *llmops__config_tool(const llmops__config *c, const char *name);
 const llmops__cfg_task *llmops__config_task(const llmops__config *c, const char *name);
+
+/* Options for llmops_provider_new from an HTTP provider's entry (base URL,
+ * key variable, API version, azure, CA bundle, headers, timeouts, size
+ * limits; absent values stay 0/NULL, the provider's defaults). `o` is
+ * initialised first. The strings are borrowed from the configuration. */
+void llmops__cfg_provider_options(const llmops__cfg_provider *p, llmops_provider_options *o);
+
+/* Retry and breaker options for a task's fallback chain (route.retry and
+ * deadline_ms; absent values stay 0, the defaults). `o` is initialised first. */
+void llmops__cfg_retry_options(const llmops__cfg_task *t, llmops_retry_options *o);
 
 /* A string value that looks like a credential (an API key or an
  * Authorization value): known key prefixes (sk-, sk-ant-, AIza, gsk_, xai-,

@@ -348,3 +348,37 @@ Test(config, load_reports_missing_file)
     cr_expect_eq(llmops__config_load(NULL, &c, NULL), LLMOPS_E_INVALID_ARGUMENT);
     cr_expect_eq(llmops__config_parse("x", 1, NULL, NULL, NULL), LLMOPS_E_INVALID_ARGUMENT);
 }
+
+Test(config, provider_and_retry_options)
+{
+    llmops__config *c = load_full();
+    llmops_provider_options o;
+    llmops__cfg_provider_options(llmops__config_provider(c, "openai"), &o);
+    cr_expect_eq(o.version, LLMOPS_PROVIDER_OPTIONS_VERSION);
+    cr_expect_str_eq(o.base_url, "https://api.openai.com/v1");
+    cr_expect_str_eq(o.api_key_env, "OPENAI_API_KEY");
+    cr_expect_str_eq(o.headers[0], "OpenAI-Organization: org-demo");
+    cr_expect_null(o.headers[2]);
+    cr_expect_eq(o.connect_timeout_ms, 2000);
+    cr_expect_eq(o.first_byte_timeout_ms, 30000);
+    cr_expect_eq(o.total_timeout_ms, 120000);
+    cr_expect_eq(o.idle_timeout_ms, 15000);
+    cr_expect_eq(o.max_request_bytes, 1048576);
+    cr_expect_eq(o.max_response_bytes, 8388608);
+    cr_expect(o.key_fn == NULL && o.default_model == NULL);
+    llmops__cfg_provider_options(llmops__config_provider(c, "azure"), &o);
+    cr_expect(o.azure == 1 && strcmp(o.api_version, "2024-10-21") == 0);
+    cr_expect_str_eq(o.ca_bundle, "/etc/ssl/certs/ca-certificates.crt");
+    cr_expect(o.headers == NULL && o.connect_timeout_ms == 0 && o.max_request_bytes == 0);
+
+    llmops_retry_options r;
+    llmops__cfg_retry_options(llmops__config_task(c, "answer"), &r);
+    cr_expect_eq(r.version, LLMOPS_RETRY_OPTIONS_VERSION);
+    cr_expect(r.max_attempts == 3 && r.base_delay_ms == 100 && r.max_delay_ms == 2000);
+    cr_expect(r.breaker_threshold == 5 && r.breaker_cooldown_ms == 30000);
+    cr_expect_eq(r.deadline_ms, 60000);
+    llmops__cfg_retry_options(llmops__config_task(c, "plain"), &r);
+    cr_expect(r.max_attempts == 0 && r.base_delay_ms == 0 && r.max_delay_ms == 0 &&
+              r.breaker_threshold == 0 && r.breaker_cooldown_ms == 0 && r.deadline_ms == 0);
+    llmops__config_free(c);
+}
