@@ -1,0 +1,285 @@
+/* Loading price tables: the real LiteLLM map, and every way a table can be
+ * wrong (missing file, bad JSON with its position, wrong top level, entries
+ * of the wrong type that are skipped and counted). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cost_test.h"
+#include "testdata.h"
+
+static void assert_price(const llmops__price *p, double in, double out, double cached,
+                         double creation, double reasoning)
+{
+    const double want[5] = { in, out, cached, creation, reasoning };
+    const double got[5] = { p->input, p->output, p->cached_input, p->cache_creation,
+                            p->reasoning };
+    static const char *names[5] = { "input", "output", "cached_input", "cache_creation",
+                                    "reasoning" };
+    for (int i = 0; i < 5; i++) {
+        if (isnan(want[i]))
+            cr_assert(isnan(got[i]), "%s: %g, expected unset", names[i], got[i]);
+        else
+            cr_assert(got[i] == want[i], "%s: %.17g, expected %.17g", names[i], got[i], want[i]);
+    }
+}
+
+/* Counted once with a script over the pinned file: of its 2,985 top-level
+ * keys, "sample_spec" and "last_updated" are not models, 2,521 entries have
+ * input_cost_per_token or output_cost_per_token, and 462 (images, audio
+ * seconds, rerank queries, ...) have neither; every price field is a number. */
+Test(load, real_table_counts)
+{
+    llmops__prices *p = ct_real_table();
+    llmops__prices_info info;
+    llmops__prices_info_get(p, &info);
+    cr_expect_eq(info.models, 2521, "models: %zu", info.models);
+    cr_expect_eq(info.unpriced, 462, "unpriced: %zu", info.unpriced);
+    cr_expect_eq(info.skipped, 0, "skipped: %zu (%s)", info.skipped, llmops__prices_warnings(p));
+    cr_expect_eq(info.overrides, 0);
+    cr_expect_str_eq(llmops__prices_warnings(p), "");
+    llmops__prices_free(p);
+}
+
+Test(load, real_table_values)
+{
+    llmops__prices *p = ct_real_table();
+    assert_price(llmops__prices_find(p, NULL, "gpt-4o"), 2.5e-06, 1e-05, 1.25e-06, NAN, NAN);
+    assert_price(llmops__prices_find(p, NULL, "claude-sonnet-4-5"), 3e-06, 1.5e-05, 3e-07,
+                 3.75e-06, NAN);
+    assert_price(llmops__prices_find(p, NULL, "gemini/gemini-2.5-flash-lite"), 1e-07, 4e-07,
+                 1e-08, NAN, 4e-07);
+    /* Embeddings: an integer 0 output price is a price. */
+    assert_price(llmops__prices_find(p, NULL, "text-embedding-3-small"), 2e-08, 0.0, NAN, NAN,
+                 NAN);
+    /* Priced per image only: left out, so its calls are unpriced. */
+    cr_expect_null(llmops__prices_find(p, NULL, "1024-x-1024/dall-e-2"));
+    cr_expect_null(llmops__prices_find(p, NULL, "sample_spec"));
+    cr_expect_null(llmops__prices_find(p, NULL, "last_updated"));
+    llmops__prices_free(p);
+}
+
+Test(load, missing_file_names_it)
+{
+    llmops__prices *p = (llmops__prices *)1;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    llmops_status st = llmops__prices_load("/nonexistent/llmops/prices.json", &p, &err);
+    cr_assert_eq(st, LLMOPS_E_IO);
+    cr_assert_null(p);
+    cr_assert_not_null(strstr(err.data, "'/nonexistent/llmops/prices.json'"), "%s", err.data);
+    cr_assert_not_null(strstr(err.data, "No such file"), "%s", err.data);
+    llmops__buf_free(&err);
+}
+
+Test(load, directory_is_io_error)
+{
+    llmops__prices *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__prices_load("/tmp", &p, &err), LLMOPS_E_IO);
+    cr_assert_null(p);
+    cr_assert_not_null(strstr(err.data, "'/tmp' is a directory"), "%s", err.data);
+    llmops__buf_free(&err);
+}
+
+Test(load, bad_arguments)
+{
+    llmops__prices *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__prices_load(NULL, &p, &err), LLMOPS_E_INVALID_ARGUMENT);
+    cr_assert_eq(llmops__prices_load("", &p, &err), LLMOPS_E_INVALID_ARGUMENT);
+    cr_assert_eq(llmops__prices_load("x.json", NULL, NULL), LLMOPS_E_INVALID_ARGUMENT);
+    cr_assert_eq(llmops__prices_parse(NULL, 3, &p, NULL), LLMOPS_E_INVALID_ARGUMENT);
+    cr_assert_null(p);
+    cr_assert_gt(err.len, 0);
+    llmops__buf_free(&err);
+}
+
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/llmops-cost-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    size_t n = strlen(text);
+    cr_assert_eq(write(fd, text, n), (ssize_t)n);
+    close(fd);
+    return path;
+}
+
+static const char bad_json[] = "{\n"
+                               "  \"a\": {\"input_cost_per_token\": 1e-6},\n"
+                               "  \"b\": {\"input_cost_per_token\": }\n"
+                               "}\n";
+
+Test(load, bad_json_gives_line_and_column)
+{
+    llmops__prices *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    llmops_status st = llmops__prices_parse(bad_json, strlen(bad_json), &p, &err);
+    cr_assert_eq(st, LLMOPS_E_PARSE);
+    cr_assert_null(p);
+    /* Line 3, column 33 is the '}' where a value was due. */
+    cr_assert(strncmp(err.data, "price table:3:33: ", 18) == 0, "%s", err.data);
+    llmops__buf_free(&err);
+}
+
+Test(load, bad_file_gives_path_line_and_column)
+{
+    char *path = write_temp(bad_json);
+    llmops__prices *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    llmops_status st = llmops__prices_load(path, &p, &err);
+    unlink(path);
+    cr_assert_eq(st, LLMOPS_E_PARSE);
+    char want[128];
+    snprintf(want, sizeof want, "%s:3:33: ", path);
+    cr_assert(strncmp(err.data, want, strlen(want)) == 0, "%s (expected %s...)", err.data, want);
+    free(path);
+    llmops__buf_free(&err);
+}
+
+Test(load, truncated_and_empty)
+{
+    llmops__prices *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__prices_parse("{\"gpt-4o\": {", 12, &p, &err), LLMOPS_E_PARSE);
+    cr_assert(strncmp(err.data, "price table:1:13: ", 18) == 0, "%s", err.data);
+    llmops__buf_clear(&err);
+    cr_assert_eq(llmops__prices_parse("", 0, &p, &err), LLMOPS_E_PARSE);
+    cr_assert(strncmp(err.data, "price table:1:1: ", 17) == 0, "%s", err.data);
+    cr_assert_null(p);
+    llmops__buf_free(&err);
+}
+
+Test(load, top_level_must_be_object)
+{
+    llmops__prices *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    const char *text = "\n  [ {\"input_cost_per_token\": 1} ]";
+    cr_assert_eq(llmops__prices_parse(text, strlen(text), &p, &err), LLMOPS_E_PARSE);
+    cr_assert_null(p);
+    cr_assert_str_eq(err.data,
+                     "price table:2:3: the top level is array, not an object of model id to prices");
+    llmops__buf_free(&err);
+}
+
+Test(load, wrong_types_are_skipped_and_counted)
+{
+    const char *text =
+        "{\n"
+        "  \"sample_spec\": {\"input_cost_per_token\": \"ignored\"},\n"
+        "  \"last_updated\": \"2026-07-24\",\n"
+        "  \"good\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": 2e-6,\n"
+        "            \"litellm_provider\": \"openai\", \"max_tokens\": \"not read\"},\n"
+        "  \"string-price\": {\"input_cost_per_token\": \"1e-6\"},\n"
+        "  \"bool-price\": {\"output_cost_per_token\": true},\n"
+        "  \"null-price\": {\"input_cost_per_token\": 1e-6, \"cache_read_input_token_cost\": null},\n"
+        "  \"negative\": {\"input_cost_per_token\": -1e-6},\n"
+        "  \"huge\": {\"input_cost_per_token\": 1e999},\n"
+        "  \"bad-provider\": {\"input_cost_per_token\": 1e-6, \"litellm_provider\": 7},\n"
+        "  \"not-object\": 12,\n"
+        "  \"array\": [1e-6],\n"
+        "  \"int-price\": {\"input_cost_per_token\": 0, \"output_cost_per_token\": 1},\n"
+        "  \"image-only\": {\"output_cost_per_image\": 0.04}\n"
+        "}";
+    llmops__prices *p = ct_table(text);
+    llmops__prices_info info;
+    llmops__prices_info_get(p, &info);
+    cr_assert_eq(info.models, 2);
+    cr_assert_eq(info.skipped, 8, "%zu: %s", info.skipped, llmops__prices_warnings(p));
+    cr_assert_eq(info.unpriced, 1);
+    cr_assert_not_null(llmops__prices_find(p, NULL, "good"));
+    cr_assert_not_null(llmops__prices_find(p, NULL, "int-price"));
+    cr_assert_eq(llmops__prices_find(p, NULL, "int-price")->output, 1.0);
+    static const char *skipped[] = { "string-price", "bool-price", "null-price", "negative",
+                                     "huge", "bad-provider", "not-object", "array" };
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++)
+        cr_assert_null(llmops__prices_find(p, NULL, skipped[i]), "%s", skipped[i]);
+    cr_assert_null(llmops__prices_find(p, NULL, "image-only"));
+    cr_assert_str_eq(llmops__prices_warnings(p),
+                     "'string-price': input_cost_per_token is string, not a number\n"
+                     "'bool-price': output_cost_per_token is boolean, not a number\n"
+                     "'null-price': cache_read_input_token_cost is null, not a number\n"
+                     "'negative': input_cost_per_token is negative (-1e-06)\n"
+                     "'huge': input_cost_per_token is out of range\n"
+                     "'bad-provider': litellm_provider is number, not a string\n"
+                     "'not-object': the entry is number, not an object\n"
+                     "'array': the entry is array, not an object");
+    llmops__prices_free(p);
+}
+
+Test(load, many_skipped_are_summarised)
+{
+    llmops__buf text = LLMOPS__BUF_INIT;
+    llmops__buf_puts(&text, "{\"ok\": {\"input_cost_per_token\": 1e-6}");
+    for (int i = 0; i < 25; i++)
+        llmops__buf_printf(&text, ", \"bad-%02d\": {\"input_cost_per_token\": \"x\"}", i);
+    llmops__buf_putc(&text, '}');
+    cr_assert(!text.failed);
+    llmops__prices *p = ct_table(text.data);
+    llmops__prices_info info;
+    llmops__prices_info_get(p, &info);
+    cr_assert_eq(info.skipped, 25);
+    cr_assert_eq(info.models, 1);
+    const char *w = llmops__prices_warnings(p);
+    size_t lines = 1;
+    for (const char *c = w; *c; c++)
+        lines += *c == '\n';
+    cr_assert_eq(lines, 21, "%s", w);
+    cr_assert(strncmp(w, "'bad-00': ", 10) == 0, "%s", w);
+    cr_assert_not_null(strstr(w, "'bad-19': "), "%s", w);
+    cr_assert_null(strstr(w, "'bad-20'"), "%s", w);
+    const char *tail = "\n... and 5 more";
+    cr_assert_str_eq(w + strlen(w) - strlen(tail), tail);
+    llmops__prices_free(p);
+    llmops__buf_free(&text);
+}
+
+Test(load, long_and_odd_ids)
+{
+    llmops__buf text = LLMOPS__BUF_INIT;
+    char longest[LLMOPS__PRICE_KEY_MAX + 2];
+    memset(longest, 'm', sizeof longest - 1);
+    longest[LLMOPS__PRICE_KEY_MAX + 1] = '\0'; /* one byte over */
+    llmops__buf_printf(&text,
+                       "{\"%s\": {\"input_cost_per_token\": 1}, \"%.*s\": "
+                       "{\"input_cost_per_token\": 2}, \"ctl\\u0001\\nid\": 3, "
+                       "\"\": {\"output_cost_per_token\": 4}}",
+                       longest, LLMOPS__PRICE_KEY_MAX, longest);
+    llmops__prices *p = ct_table(text.data);
+    llmops__prices_info info;
+    llmops__prices_info_get(p, &info);
+    cr_assert_eq(info.models, 2, "%zu", info.models); /* the longest allowed id and "" */
+    cr_assert_eq(info.skipped, 2);
+    cr_assert_null(llmops__prices_find(p, NULL, longest));
+    longest[LLMOPS__PRICE_KEY_MAX] = '\0';
+    const llmops__price *at_max = llmops__prices_find(p, NULL, longest);
+    cr_assert_not_null(at_max);
+    cr_assert_eq(at_max->input, 2.0);
+    /* An empty id is never looked up. */
+    cr_assert_null(llmops__prices_find(p, NULL, ""));
+    const char *w = llmops__prices_warnings(p);
+    cr_assert_not_null(strstr(w, "...': the id is 256 bytes, longer than 255"), "%s", w);
+    /* Control bytes in an id cannot start a new log line. */
+    cr_assert_not_null(strstr(w, "\n'ctl??id': the entry is number, not an object"), "%s", w);
+    llmops__prices_free(p);
+    llmops__buf_free(&text);
+}
+
+Test(load, duplicate_id_last_wins_and_empty_table)
+{
+    llmops__prices *p = ct_table("{\"m\": {\"input_cost_per_token\": 1}, "
+                                 "\"m\": {\"input_cost_per_token\": 2}}");
+    llmops__prices_info info;
+    llmops__prices_info_get(p, &info);
+    cr_assert_eq(info.models, 1);
+    cr_assert_eq(llmops__prices_find(p, NULL, "m")->input, 2.0);
+    llmops__prices_free(p);
+
+    p = ct_table(" {} ");
+    llmops__prices_info_get(p, &info);
+    cr_assert_eq(info.models, 0);
+    cr_assert_null(llmops__prices_find(p, "openai", "gpt-4o"));
+    llmops__prices_free(p);
+    llmops__prices_free(NULL);
+}
