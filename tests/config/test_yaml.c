@@ -439,3 +439,40 @@ Test(yaml, positions_cover_every_value_of_an_expansion)
     cr_expect(q && q->line == 1 && q->column == 22, "%u:%u", q ? q->line : 0, q ? q->column : 0);
     done(&p);
 }
+
+Test(yaml, windows_line_ends_bom_and_utf16)
+{
+    static const char crlf[] = "\xef\xbb\xbf# saved on Windows\r\na: 1\r\nb:\r\n  - x\r\n";
+    llmops_json_doc *doc = NULL;
+    llmops__yaml_positions *pos = NULL;
+    cr_assert_eq(llmops__yaml_parse(crlf, sizeof crlf - 1, &doc, &pos, NULL), LLMOPS_OK);
+    char *out = NULL;
+    cr_assert_eq(llmops_json_write(&out, NULL, llmops_json_doc_root(doc), 0), LLMOPS_OK);
+    cr_expect_str_eq(out, "{\"a\":1,\"b\":[\"x\"]}");
+    llmops_free(out);
+    const llmops__yaml_pos *q =
+        llmops__yaml_pos_of(pos, llmops_json_at(llmops_json_get(llmops_json_doc_root(doc), "b"), 0));
+    cr_expect(q && q->line == 4 && q->column == 5, "%u:%u", q ? q->line : 0, q ? q->column : 0);
+    llmops__yaml_positions_free(pos);
+    llmops_json_doc_free(doc);
+
+    /* UTF-16LE with a byte order mark: "k: é\n". */
+    static const char utf16[] = "\xff\xfe" "k\0:\0 \0\xe9\0\n\0";
+    cr_assert_eq(llmops__yaml_parse(utf16, sizeof utf16 - 1, &doc, NULL, NULL), LLMOPS_OK);
+    cr_expect_str_eq(llmops_json_string(llmops_json_get(llmops_json_doc_root(doc), "k"), NULL),
+                     "\xc3\xa9");
+    llmops_json_doc_free(doc);
+}
+
+Test(yaml, same_input_same_document)
+{
+    static const char text[] = "z: [1, {y: &a [2.5, 'q']}]\nx: *a\nw: !!str 7\n";
+    char *first = as_json(text);
+    for (int i = 0; i < 20; i++) {
+        char *again = as_json(text);
+        cr_assert_str_eq(again, first);
+        free(again);
+    }
+    cr_expect_str_eq(first, "{\"z\":[1,{\"y\":[2.5,\"q\"]}],\"x\":[2.5,\"q\"],\"w\":\"7\"}");
+    free(first);
+}
