@@ -278,6 +278,18 @@ Test(cli_prompt, configuration_handling)
     cr_expect(strstr(r.out, "support-answer") != NULL, "%s", r.out);
     cli_result_free(&r);
 
+    /* without a prompts section: DIR is "prompts" beside the configuration */
+    cr_assert_eq(cli_write(demo, "bare.yaml", "version: 1\n"), 0);
+    r = cli_run("/", "prompt", "list", "--config", "bare.yaml", NULL);
+    cr_expect_eq(r.code, 3, "bare.yaml is not in /: exit %d: %s", r.code, r.err);
+    cli_result_free(&r);
+    char bare[4096];
+    snprintf(bare, sizeof bare, "%s/bare.yaml", demo);
+    r = cli_run("/", "prompt", "list", "--config", bare, NULL);
+    cr_expect_eq(r.code, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "support-answer") != NULL, "%s", r.out);
+    cli_result_free(&r);
+
     cr_assert_eq(cli_write(demo, "broken.yaml", "prompts:\n  dir: [unclosed\n"), 0);
     r = cli_run(demo, "prompt", "list", "--config", "broken.yaml", NULL);
     cr_expect_eq(r.code, 3, "exit %d: %s", r.code, r.err);
