@@ -8,7 +8,8 @@
  * include a fixed template, the input itself (recursion) and a broken one:
  *   - spec mode never reports a missing name;
  *   - a failed render leaves the output buffer exactly as it was;
- *   - rendering is deterministic (the same bytes twice);
+ *   - rendering is deterministic (the same bytes twice), and precompiled
+ *     partials (llmops__tmpl_render_compiled) give the same bytes;
  *   - names() works and lists no name twice.
  * Any violation calls abort(), which libFuzzer reports as a crash.
  */
@@ -66,6 +67,25 @@ static int partials(void *ud, const char *name, size_t len, const char **src, si
     return 0;
 }
 
+/* The same partials, precompiled (the broken one cannot be, so it is absent). */
+typedef struct compiled {
+    const llmops__tmpl *fixed, *self;
+} compiled;
+
+static int compiled_partials(void *ud, const char *name, size_t len, const llmops__tmpl **t)
+{
+    const compiled *c = ud;
+    if (len == 1 && name[0] == 'p')
+        *t = c->fixed;
+    else if (len == 4 && memcmp(name, "self", 4) == 0)
+        *t = c->self;
+    else
+        return 0;
+    return 1;
+}
+
+static llmops__tmpl *fixed_partial;
+
 static void check_error(const llmops__tmpl_error *err)
 {
     CHECK(err->line >= 1 && err->column >= 1);
@@ -96,6 +116,13 @@ static void render(const llmops__tmpl *t, unsigned mode, input *in)
         CHECK(llmops__tmpl_render(t, llmops_json_doc_root(context), mode, partials, in, &again,
                                   &err) == LLMOPS_OK);
         CHECK(again.len == out.len && memcmp(again.data, out.data, out.len) == 0);
+        /* Precompiled partials give the same bytes. */
+        compiled c = { fixed_partial, t };
+        llmops__buf_clear(&again);
+        llmops__buf_puts(&again, "pre");
+        CHECK(llmops__tmpl_render_compiled(t, llmops_json_doc_root(context), mode,
+                                           compiled_partials, &c, &again, &err) == LLMOPS_OK);
+        CHECK(again.len == out.len && memcmp(again.data, out.data, out.len) == 0);
         llmops__buf_free(&again);
     }
     llmops__buf_free(&out);
@@ -105,9 +132,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!context)
+    if (!context) {
         CHECK(llmops_json_parse(&context, context_json, sizeof context_json - 1, NULL, NULL) ==
               LLMOPS_OK);
+        const char *src;
+        size_t len;
+        CHECK(partials(NULL, "p", 1, &src, &len));
+        CHECK(llmops__tmpl_compile(&fixed_partial, src, len, NULL) == LLMOPS_OK);
+    }
     input in = { (const char *)data, size };
     llmops__tmpl *t = NULL;
     llmops__tmpl_error err;
