@@ -40,8 +40,8 @@
  * and parents nest at most LLMOPS__TMPL_MAX_PARTIAL_DEPTH deep while
  * rendering, and everything together (sections, partials, parents, blocks)
  * at most 256 deep (deeper, e.g. unbounded recursion, is LLMOPS_E_LIMIT);
- * one render executes at most LLMOPS__TMPL_MAX_STEPS ops. Rendering uses
- * about 10 KiB of stack.
+ * one render executes at most LLMOPS__TMPL_MAX_STEPS ops. A render fits in a
+ * 64 KiB thread stack even at the nesting cap (measured at -O2).
  */
 #ifndef LLMOPS_TEMPLATE_MUSTACHE_H
 #define LLMOPS_TEMPLATE_MUSTACHE_H
