@@ -42,6 +42,7 @@ typedef struct vctx {
     size_t cap_errors;
     llmops_status st;
     unsigned quiet;
+    unsigned explaining;       /* inside explain_none: nested ones only summarise */
     unsigned depth;
     unsigned long steps;
     seg *path;
@@ -739,6 +740,76 @@ static const llmops__sch_node *dynamic_target(const vctx *v, const llmops__sch_n
     return n->dyn_ref;
 }
 
+static void drop_errors(vctx *v, size_t keep)
+{
+    llmops__schema_result *r = v->res;
+    while (r->nerrors > keep) {
+        llmops__schema_error *e = &r->errors[--r->nerrors];
+        llmops__free(e->instance_path);
+        llmops__free(e->schema_path);
+        llmops__free(e->message);
+    }
+}
+
+/* No branch of anyOf/oneOf matched. A bare "matches none" does not tell a
+ * model what to fix, so: when every branch wants another type, name the
+ * types; otherwise add the errors of the branch that came closest (fewest
+ * errors, type mismatches last). Scoring re-runs the branches, so nested
+ * unions inside it only summarise. */
+static int explain_none(vctx *v, const llmops__sch_node *n, const char *kw,
+                        llmops__sch_node *const *br, size_t nb, const llmops_json *inst)
+{
+    if (stop(v))
+        return 0;
+    unsigned tb = type_bits(inst), wanted = 0;
+    size_t wrong_type = 0;
+    for (size_t i = 0; i < nb; i++)
+        if (br[i]->kind == SCH_NODE_SCHEMA && (br[i]->has & SCH_TYPE) && !(br[i]->types & tb)) {
+            wrong_type++;
+            wanted |= br[i]->types;
+        }
+    if (wrong_type == nb) {
+        char want[96];
+        type_list(want, sizeof want, wanted);
+        return fail(v, n, kw, "matches none of the %zu schemas in %s: expected %s, got %s", nb,
+                    kw, want, inst_type_name(inst));
+    }
+    if (v->explaining)
+        return fail(v, n, kw, "matches none of the %zu schemas in %s", nb, kw);
+    size_t base = v->res->nerrors, saved_max = v->max_errors, best = nb, best_score = SIZE_MAX;
+    v->max_errors = base + 16;
+    v->explaining++;
+    for (size_t i = 0; i < nb && !v->st; i++) {
+        eval(v, br[i], inst, NULL);
+        size_t count = v->res->nerrors - base;
+        const char *sp = count ? v->res->errors[base].schema_path : "";
+        size_t ll = strlen(br[i]->loc);
+        int type_only = count == 1 && strlen(sp) >= ll && !memcmp(sp, br[i]->loc, ll) &&
+                        !strcmp(sp + ll, "/type");
+        size_t score = count + (type_only ? 1000 : 0);
+        if (count && score < best_score) {
+            best_score = score;
+            best = i;
+        }
+        drop_errors(v, base);
+    }
+    v->max_errors = saved_max;
+    if (v->st) {
+        v->explaining--;
+        return 0;
+    }
+    if (best < nb) {
+        fail(v, n, kw, "matches none of the %zu schemas in %s (closest: %s/%zu, errors follow)",
+             nb, kw, kw, best);
+        if (!stop(v))
+            eval(v, br[best], inst, NULL);
+    } else {
+        fail(v, n, kw, "matches none of the %zu schemas in %s", nb, kw);
+    }
+    v->explaining--;
+    return 0;
+}
+
 static int eval_applicators(vctx *v, const llmops__sch_node *n, const llmops_json *inst,
                             bits *ev)
 {
@@ -758,7 +829,7 @@ static int eval_applicators(vctx *v, const llmops__sch_node *n, const llmops_jso
                     break; /* later branches only add annotations */
             }
         if (!any)
-            CHECK(fail(v, n, "anyOf", "matches none of the %zu schemas in anyOf", n->nany_of));
+            CHECK(explain_none(v, n, "anyOf", n->any_of, n->nany_of, inst));
     }
     if (n->none_of) {
         size_t first = 0, matches = 0;
@@ -772,7 +843,7 @@ static int eval_applicators(vctx *v, const llmops__sch_node *n, const llmops_jso
                 matches++;
             }
         if (!matches)
-            CHECK(fail(v, n, "oneOf", "matches none of the %zu schemas in oneOf", n->none_of));
+            CHECK(explain_none(v, n, "oneOf", n->one_of, n->none_of, inst));
     }
     if (n->not_) {
         v->quiet++;

@@ -144,7 +144,8 @@ Test(errors, combinators_strings_and_numbers)
               "\"m\":3.25,\"c\":[\"x\",\"y\",\"z\"],\"d\":{\"card\":1}}",
               32);
     cr_assert_eq(r.valid, 0);
-    expect_error(&r, "/a", "/properties/a/anyOf", "matches none of the 2 schemas in anyOf");
+    expect_error(&r, "/a", "/properties/a/anyOf",
+                 "matches none of the 2 schemas in anyOf: expected boolean or string, got integer");
     expect_error(&r, "/o", "/properties/o/oneOf", "matches schemas 0 and 1 of oneOf, not just one");
     expect_error(&r, "/n", "/properties/n/not", "must not match the schema in \"not\"");
     expect_error(&r, "/m", "/properties/m/maximum", "3.25 is greater than maximum 3");
@@ -354,6 +355,42 @@ Test(errors, forbidden_members_name_the_false_subschema)
     cr_assert_eq(r.nerrors, 2);
     expect_error(&r, "/secret", "/properties/secret", "property \"secret\" is not allowed");
     expect_error(&r, "/z", "/unevaluatedProperties", "property \"z\" is not allowed");
+    llmops__schema_result_free(&r);
+    llmops__schema_free(c.s);
+}
+
+Test(errors, failed_unions_explain_the_closest_branch)
+{
+    compiled c = compile_text(
+        "{\"oneOf\":["
+        "{\"type\":\"object\",\"required\":[\"kind\",\"text\"],"
+        "\"properties\":{\"kind\":{\"const\":\"msg\"}}},"
+        "{\"type\":\"object\",\"required\":[\"kind\",\"url\"],"
+        "\"properties\":{\"kind\":{\"const\":\"link\"},"
+        "\"url\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}}},"
+        "{\"type\":\"string\"}]}",
+        0);
+    llmops__schema_result r = check(c.s, "{\"kind\":\"link\"}", 8);
+    cr_assert_eq(r.valid, 0);
+    cr_assert_eq(r.nerrors, 2);
+    cr_expect_str_eq(r.errors[0].message,
+                     "matches none of the 3 schemas in oneOf (closest: oneOf/1, errors follow)");
+    cr_expect_str_eq(r.errors[0].schema_path, "/oneOf");
+    cr_expect_str_eq(r.errors[1].message, "missing required property \"url\"");
+    cr_expect_str_eq(r.errors[1].schema_path, "/oneOf/1/required");
+    llmops__schema_result_free(&r);
+
+    r = check(c.s, "{\"kind\":\"link\",\"url\":3}", 8);
+    cr_assert_eq(r.nerrors, 2);
+    cr_expect_str_eq(r.errors[1].instance_path, "/url");
+    cr_expect_str_eq(r.errors[1].message,
+                     "matches none of the 2 schemas in anyOf: expected null or string, got integer");
+    llmops__schema_result_free(&r);
+
+    /* the verdict alone never pays for explanations */
+    r = check(c.s, "{\"kind\":\"link\"}", 0);
+    cr_assert_eq(r.valid, 0);
+    cr_assert_eq(r.nerrors, 0);
     llmops__schema_result_free(&r);
     llmops__schema_free(c.s);
 }
