@@ -195,8 +195,8 @@ static llmops_status schema_violations(ct_out *o, const llmops__schema *s,
     if (st == LLMOPS_E_LIMIT) {
         llmops__schema_result_free(&sr);
         llmops__buf msg = LLMOPS__BUF_INIT;
-        llmops__buf_printf(&msg, "the value could not be validated: its evaluation goes "
-                                 "deeper than the schema validator's nesting limit");
+        llmops__buf_puts(&msg, "the value could not be validated: checking it exceeds the "
+                               "schema validator's depth or step limit");
         return add(o, kind, "", NULL, &msg);
     }
     if (st != LLMOPS_OK) {

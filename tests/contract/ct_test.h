@@ -7,6 +7,14 @@
 #include <stddef.h>
 
 #include "contract/contract.h"
+#include "llmops_config.h"
+
+/* Pattern rules need PCRE2; without it such tests say so and skip. */
+#define CT_NEED_PCRE2()                                                               \
+    do {                                                                              \
+        if (!LLMOPS_HAVE_PCRE2)                                                       \
+            cr_skip_test("this build has no PCRE2, so pattern rules cannot be tested"); \
+    } while (0)
 
 typedef struct ct_spec {
     int json;

@@ -204,6 +204,7 @@ Test(contract_json, schema_errors_are_capped)
 
 Test(contract_json, prose_and_schema_and_length_and_patterns_together)
 {
+    CT_NEED_PCRE2();
     const char *req[] = { "\"summary\"" };
     const char *forb[] = { "(?i)lorem" };
     ct_spec s = { .json = 1,

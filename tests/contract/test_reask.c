@@ -33,6 +33,7 @@ static size_t count_lines_starting(const char *s, const char *prefix)
 
 Test(contract_reask, json_object_contract)
 {
+    CT_NEED_PCRE2();
     const char *forb[] = { "(?i)as an ai" };
     ct_spec s = { .json = 1,
                   .schema = "{\"type\":\"object\",\"required\":[\"answer\"],"
@@ -95,6 +96,7 @@ Test(contract_reask, not_json_without_schema)
 
 Test(contract_reask, text_contract)
 {
+    CT_NEED_PCRE2();
     const char *req[] = { "^Answer:" };
     ct_spec s = { .max_length = 8, .required = req, .nrequired = 1 };
     llmops__contract *c = ct_make(&s);

@@ -50,6 +50,7 @@ Test(contract_text, max_length_counts_code_points)
 
 Test(contract_text, required_patterns)
 {
+    CT_NEED_PCRE2();
     const char *req[] = { "^Answer:", "\\d{3}" };
     ct_spec s = { .required = req, .nrequired = 2 };
     llmops__contract *c = ct_make(&s);
@@ -72,6 +73,7 @@ Test(contract_text, required_patterns)
 
 Test(contract_text, forbidden_patterns_report_where)
 {
+    CT_NEED_PCRE2();
     const char *forb[] = { "(?i)as an ai", "password" };
     ct_spec s = { .forbidden = forb, .nforbidden = 2 };
     llmops__contract *c = ct_make(&s);
@@ -95,6 +97,7 @@ Test(contract_text, forbidden_patterns_report_where)
 
 Test(contract_text, patterns_are_unicode_aware)
 {
+    CT_NEED_PCRE2();
     /* With UTF and Unicode properties, . is one character and \w a letter. */
     const char *req[] = { "^.{3}$", "^\\w+$" };
     ct_spec s = { .required = req, .nrequired = 2 };
@@ -108,6 +111,7 @@ Test(contract_text, patterns_are_unicode_aware)
 
 Test(contract_text, every_violation_at_once)
 {
+    CT_NEED_PCRE2();
     const char *req[] = { "^Answer:" };
     const char *forb[] = { "sorry", "\\bTODO\\b" };
     ct_spec s = { .max_length = 10, .required = req, .nrequired = 1, .forbidden = forb,
@@ -126,6 +130,7 @@ Test(contract_text, every_violation_at_once)
 
 Test(contract_text, invalid_utf8_is_a_violation)
 {
+    CT_NEED_PCRE2();
     const char *forb[] = { "secret" };
     ct_spec s = { .max_length = 100, .forbidden = forb, .nforbidden = 1 };
     llmops__contract *c = ct_make(&s);
@@ -149,6 +154,7 @@ Test(contract_text, invalid_utf8_is_a_violation)
 
 Test(contract_text, text_with_nul_bytes)
 {
+    CT_NEED_PCRE2();
     const char *forb[] = { "b" };
     ct_spec s = { .forbidden = forb, .nforbidden = 1 };
     llmops__contract *c = ct_make(&s);
@@ -162,6 +168,7 @@ Test(contract_text, text_with_nul_bytes)
 
 Test(contract_text, runaway_pattern_fails_closed)
 {
+    CT_NEED_PCRE2();
     /* Catastrophic backtracking hits the match limit: the rule is not
      * silently passed, it is reported as not checkable. */
     const char *forb[] = { "^(a+)+$" };

@@ -60,6 +60,7 @@ static void *run(void *arg)
 
 Test(contract_threads, shared_contract_from_many_threads, .timeout = 120)
 {
+    CT_NEED_PCRE2();
     const char *forb[] = { "(?i)\\bas an ai\\b" };
     ct_spec s = { .json = 1,
                   .schema = "{\"type\":\"object\",\"required\":[\"answer\",\"confidence\"],"
