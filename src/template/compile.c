@@ -325,8 +325,8 @@ static llmops_status open_elem(compiler *c, llmops__tmpl_op *op, size_t name_a, 
     return LLMOPS_OK;
 }
 
-static llmops_status close_elem(compiler *c, size_t a, size_t b, size_t ts, int ws_before,
-                                int ws_after, int standalone, size_t eol)
+static llmops_status close_elem(compiler *c, size_t a, size_t b, size_t ts, int ws_after,
+                                int standalone, size_t eol)
 {
     char q1[64], q2[64];
     if (!c->depth) {
@@ -346,7 +346,6 @@ static llmops_status close_elem(compiler *c, size_t a, size_t b, size_t ts, int 
     llmops__tmpl *t = c->t;
     llmops__tmpl_op *op = &t->ops[e->op];
     op->end = t->nops;
-    (void)ws_before;
     /* Parent and parameter-block elements that are standalone as a whole. */
     int whole = e->ws_before && !e->standalone && ws_after;
     if (whole && (e->kind == LLMOPS__OP_PARENT || (e->kind == LLMOPS__OP_BLOCK && !e->argument))) {
@@ -490,7 +489,7 @@ static llmops_status compile_tag(compiler *c, size_t ts)
     case '/':
         if (a == b)
             return fail(c, LLMOPS_E_PARSE, ts, "closing tag without a name");
-        st = close_elem(c, a, b, ts, ws_before, ws_after, standalone, eol);
+        st = close_elem(c, a, b, ts, ws_after, standalone, eol);
         if (st)
             return st;
         if (c->pos > te) /* a whole parent element consumed its line */

@@ -240,8 +240,8 @@ static int truthy(const llmops_json *v)
 
 /* The compiled partial called `name`, compiled on first use in this render;
  * *t is NULL when the callback does not know it. */
-static llmops_status get_partial(rstate *rs, const llmops__tmpl *from, const llmops__tmpl_op *op,
-                                 const char *name, size_t len, const llmops__tmpl **t)
+static llmops_status get_partial(rstate *rs, const char *name, size_t len,
+                                 const llmops__tmpl **t)
 {
     *t = NULL;
     if (rs->cfn) {
@@ -296,8 +296,6 @@ static llmops_status get_partial(rstate *rs, const llmops__tmpl *from, const llm
                              "partial '%.48s' at %u:%u: %.80s", q, perr.line, perr.column,
                              perr.message);
             }
-            (void)from;
-            (void)op;
             return st;
         }
     }
@@ -386,7 +384,7 @@ static llmops_status render_partial(rstate *rs, const llmops__tmpl *t, const llm
     if (st || !found)
         return st;
     const llmops__tmpl *pt;
-    if ((st = get_partial(rs, t, op, name, len, &pt)))
+    if ((st = get_partial(rs, name, len, &pt)))
         return st;
     if (!pt) {
         if (rs->mode == LLMOPS__TMPL_PROMPT) {
