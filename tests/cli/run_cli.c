@@ -26,7 +26,7 @@ const char *cli_recorder(void)
     const char *env = getenv("LLMOPS_SUPPORT_BOT_RECORD");
     if (env && *env)
         return env;
-    static const char path[] = LLMOPS_BUILD_ROOT "/examples/support-bot/support-bot-record";
+    static const char path[] = LLMOPS_BUILD_ROOT "/tests/cli/support-bot-record";
     return access(path, X_OK) == 0 ? path : NULL;
 }
 

@@ -14,8 +14,8 @@ typedef struct cli_result {
 /* The llmops binary: $LLMOPS_CLI, else the build tree's tools/llmops/llmops. */
 const char *cli_binary(void);
 
-/* The support-bot recorder: $LLMOPS_SUPPORT_BOT_RECORD, else the one in the
- * build tree, or NULL when it is not built. */
+/* The support-bot recorder: $LLMOPS_SUPPORT_BOT_RECORD, else the one
+ * tests/cli builds, or NULL when it is not built. */
 const char *cli_recorder(void);
 
 /* A fresh copy of examples/support-bot in a new temporary folder (free()

@@ -65,8 +65,7 @@ Test(cli_record, recorder_reproduces_the_committed_cassette)
 {
     const char *rec = cli_recorder();
     if (!rec)
-        cr_skip_test("support-bot-record is not built (examples/support-bot is not in the "
-                     "build yet)");
+        cr_skip_test("support-bot-record is not built (tests/cli/meson.build builds it)");
     char *committed = cassette_names(LLMOPS_SOURCE_ROOT "/examples/support-bot/cassettes");
     cr_assert_not_null(committed);
     cr_assert_str_neq(committed, "", "the demo has no cassette");
