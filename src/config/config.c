@@ -1089,7 +1089,8 @@ static void *read_section(vctx *v, const llmops_json *root, const char *key, siz
         const llmops_json *obj = llmops_json_at(sec, i);
         size_t m2 = path_key(v, name, klen);
         int ok = tool_names ? check_tool_name(v, obj, name, klen) : check_name(v, obj, name, klen);
-        if (ok && want_type(v, obj, LLMOPS_JSON_OBJECT, "a mapping")) {
+        /* An entry written with no value ("refund:") is an empty mapping. */
+        if (ok && (is_null(obj) || want_type(v, obj, LLMOPS_JSON_OBJECT, "a mapping"))) {
             char *item = arr + count * item_size;
             /* Every item struct starts with its name, then we fill the rest. */
             *(const char **)(void *)item = name;

@@ -382,3 +382,14 @@ Test(config, provider_and_retry_options)
               r.breaker_threshold == 0 && r.breaker_cooldown_ms == 0 && r.deadline_ms == 0);
     llmops__config_free(c);
 }
+
+Test(config, entries_without_a_value_are_empty)
+{
+    llmops__config *c = parse_ok("version: 1\ntools:\n  refund:\n  other: {}\n");
+    cr_assert_eq(c->n_tools, 2);
+    const llmops__cfg_tool *t = llmops__config_tool(c, "refund");
+    cr_assert_not_null(t);
+    cr_expect(t->description == NULL && t->parameters == NULL);
+    cr_expect(t->pos.line == 3 && t->pos.column == 3);
+    llmops__config_free(c);
+}

@@ -175,6 +175,8 @@ Test(config_errors, missing_required_keys)
                   "llmops.yaml:2:13: providers.r.dir: required key is missing\n");
     expect_config("version: 1\nproviders: {p: {type: custom}}\nmodels:\n  m: {provider: p}\n",
                   "llmops.yaml:4:3: models.m.id: required key is missing\n");
+    expect_config("version: 1\nproviders:\n  p:\n",
+                  "llmops.yaml:3:3: providers.p.type: required key is missing\n");
     expect_config("version: 1\nmodels:\n  m: {id: x}\n",
                   "llmops.yaml:3:3: models.m.provider: required key is missing\n");
     expect_config("version: 1\ntasks:\n  t: {model: m}\n",
