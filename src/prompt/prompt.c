@@ -222,6 +222,32 @@ static llmops_status check_front(const fm_ctx *c, const llmops_json *root)
     return LLMOPS_OK;
 }
 
+/* The YAML parser and the template engine count lines from the start of
+ * the front-matter or section; messages that mention another place ("first
+ * defined at 1:1", "opened at 2:5") get it moved to the file's lines too, so
+ * every position a reader sees is one they can jump to. Writes into `out`
+ * (size `cap`, always NUL-terminated). */
+static void rebase_positions(char *out, size_t cap, const char *msg, unsigned line0)
+{
+    size_t k = 0;
+    for (const char *q = msg; *q && k + 1 < cap;) {
+        if (strncmp(q, "at ", 3) == 0 && q[3] >= '0' && q[3] <= '9') {
+            char *end;
+            unsigned long line = strtoul(q + 3, &end, 10);
+            if (*end == ':' && end[1] >= '0' && end[1] <= '9' && line > 0 && line < 1000000) {
+                int n = snprintf(out + k, cap - k, "at %lu", line + line0 - 1);
+                if (n < 0 || (size_t)n >= cap - k)
+                    break;
+                k += (size_t)n;
+                q = end;
+                continue;
+            }
+        }
+        out[k++] = *q++;
+    }
+    out[k < cap ? k : cap - 1] = '\0';
+}
+
 /* Re-anchor the YAML parser's "line:column: message" to the file. */
 static void yaml_error(llmops__buf *err, const char *file, unsigned line0, const llmops__buf *ye)
 {
@@ -235,8 +261,10 @@ static void yaml_error(llmops__buf *err, const char *file, unsigned line0, const
             const char *rest = end + 1;
             while (*rest == ' ')
                 rest++;
+            char moved[512];
+            rebase_positions(moved, sizeof moved, rest, line0);
             llmops__pr_errf(err, "%s:%lu:%lu: front-matter: %s", file,
-                            line + line0 - 1, col, rest);
+                            line + line0 - 1, col, moved);
             return;
         }
     }
@@ -343,10 +371,13 @@ static llmops_status compile_sections(llmops__prompt *p, llmops__buf *err)
         llmops__tmpl_error te = { 0, 0, 0, { 0 } };
         llmops_status st = llmops__tmpl_compile(&s->tmpl, s->text, s->len, &te);
         if (st) {
-            if (st != LLMOPS_E_NO_MEMORY)
+            if (st != LLMOPS_E_NO_MEMORY) {
+                char moved[256];
+                rebase_positions(moved, sizeof moved, te.message, s->line);
                 llmops__pr_errf(err, "%s:%u:%u: [%s] section: %s", p->file,
                                 s->line + (te.line ? te.line - 1 : 0),
-                                te.column ? te.column : 1, role_names[s->role], te.message);
+                                te.column ? te.column : 1, role_names[s->role], moved);
+            }
             return st;
         }
     }
@@ -671,10 +702,13 @@ llmops_status llmops__prompt_render(const llmops__prompt *p, const llmops_json *
             if (st == LLMOPS_E_NO_MEMORY)
                 llmops__pr_errf(err, "%s: out of memory while rendering the [%s] section",
                                 p->file, role_names[s->role]);
-            else if (te.message[0])
+            else if (te.message[0]) {
+                char moved[256];
+                rebase_positions(moved, sizeof moved, te.message, s->line);
                 llmops__pr_errf(err, "%s:%u:%u: [%s] section: %s", p->file,
                                 s->line + (te.line ? te.line - 1 : 0),
-                                te.column ? te.column : 1, role_names[s->role], te.message);
+                                te.column ? te.column : 1, role_names[s->role], moved);
+            }
             else
                 llmops__pr_errf(err, "%s:%u: [%s] section: rendering failed (%s)", p->file,
                                 s->line, role_names[s->role], llmops_status_str(st));

@@ -190,6 +190,8 @@ Test(parse, errors_with_places)
     must_fail("---\ndescription: d\nmodel: [a\n---\n[user]\nx\n", LLMOPS_E_PARSE,
               "front-matter:");
     must_fail("---\nmodel: a\nmodel: b\n---\n[user]\nx\n", LLMOPS_E_PARSE, "t.prompt:3:");
+    /* Other places a message mentions are file places too. */
+    must_fail("---\nmodel: a\nmodel: b\n---\n[user]\nx\n", LLMOPS_E_PARSE, "at 2:1");
     must_fail("[user]\nab\xff\n", LLMOPS_E_PARSE, "t.prompt:2:3: not valid UTF-8");
 }
 
@@ -213,6 +215,7 @@ Test(parse, template_errors_name_file_line_column)
     st = pf_parse("---\nmodel: m\n---\n[user]\n{{#a}}\n{{/b}}\n", &p, &err);
     cr_assert_eq(st, LLMOPS_E_PARSE);
     cr_assert_not_null(strstr(err.data, "t.prompt:6:1: [user] section"), "%s", err.data);
+    cr_assert_not_null(strstr(err.data, "at 5:1"), "%s", err.data);   /* where 'a' opened */
     llmops__buf_free(&err);
 }
 
