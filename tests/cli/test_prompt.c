@@ -279,7 +279,7 @@ Test(cli_prompt, configuration_handling)
     cli_result_free(&r);
 
     /* without a prompts section: DIR is "prompts" beside the configuration */
-    cr_assert_eq(cli_write(demo, "bare.yaml", "version: 1\n"), 0);
+    cr_assert_eq(cli_write(demo, "bare.yaml", "version: 1\nprompts:\n"), 0);
     r = cli_run("/", "prompt", "list", "--config", "bare.yaml", NULL);
     cr_expect_eq(r.code, 3, "bare.yaml is not in /: exit %d: %s", r.code, r.err);
     cli_result_free(&r);

@@ -57,6 +57,18 @@ static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map, const char *
     return NULL;
 }
 
+/* A plain null (empty, ~, null, Null, NULL): the key is as good as absent. */
+static int is_null(const yaml_node_t *v)
+{
+    if (v->type != YAML_SCALAR_NODE || v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    const char *s = (const char *)v->data.scalar.value;
+    size_t n = v->data.scalar.length;
+    return n == 0 || (n == 1 && s[0] == '~') ||
+           (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+                       memcmp(s, "NULL", 4) == 0));
+}
+
 /* A string setting: a scalar other than null. -1 (after a message) when the
  * key holds something else. */
 static int get_path(const cli_cmd *cmd, const char *config_path, yaml_document_t *doc,
@@ -64,12 +76,7 @@ static int get_path(const cli_cmd *cmd, const char *config_path, yaml_document_t
 {
     yaml_node_t *v = map_get(doc, section, key);
     *out = NULL;
-    if (!v)
-        return 0;
-    if (v->type == YAML_SCALAR_NODE && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-        (v->data.scalar.length == 0 ||
-         (v->data.scalar.length == 1 && v->data.scalar.value[0] == '~') ||
-         (v->data.scalar.length == 4 && memcmp(v->data.scalar.value, "null", 4) == 0)))
+    if (!v || is_null(v))
         return 0;
     if (v->type != YAML_SCALAR_NODE) {
         fprintf(stderr, "%s:%lu:%lu: prompts.%s: must be a path (a string)\n", config_path,
@@ -116,6 +123,8 @@ int cli_prompts_location(const cli_cmd *cmd, const char *config_path, char **dir
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     yaml_node_t *section = map_get(&doc, root, "prompts");
+    if (section && is_null(section))
+        section = NULL;
     if (section && section->type != YAML_MAPPING_NODE) {
         fprintf(stderr, "%s:%lu:%lu: prompts: must be a mapping (dir, lock)\n", config_path,
                 (unsigned long)section->start_mark.line + 1,
