@@ -15,6 +15,7 @@
  *
  * Validation reports every problem at once, one per line, sorted by place:
  *   FILE:LINE:COLUMN: key.path: message
+ * (at most 500, then "FILE: N more problems not shown").
  * FILE is the path as given, or "<string>". Key paths join keys with dots
  * and list indexes in brackets (tasks.answer.route.fallbacks[1]); a name
  * that is not [A-Za-z0-9_-]+ is quoted (models["gpt-4.1"].id). Messages never

@@ -372,3 +372,25 @@ Test(config_errors, load_names_the_file)
                                "'openai'?)\n");
     llmops__buf_free(&err);
 }
+
+Test(config_errors, a_flood_of_problems_is_cut_short)
+{
+    llmops__buf b = LLMOPS__BUF_INIT;
+    llmops__buf_puts(&b, "version: 1\n");
+    for (int i = 0; i < 600; i++)
+        llmops__buf_printf(&b, "junk%d: 1\n", i);
+    llmops__config *c = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__config_parse(b.data, b.len, NULL, &c, &err), LLMOPS_E_CONFIG);
+    size_t lines = 0;
+    for (size_t i = 0; i < err.len; i++)
+        lines += err.data[i] == '\n';
+    cr_expect_eq(lines, 501);
+    cr_expect(strstr(err.data, "<string>:2:1: junk0: unknown key 'junk0'\n") == err.data);
+    cr_expect(strstr(err.data, "<string>:501:1: junk499: unknown key 'junk499'\n") != NULL);
+    cr_expect(strstr(err.data, "junk500") == NULL);
+    const char *tail = "<string>: 100 more problems not shown\n";
+    cr_expect_str_eq(err.data + err.len - strlen(tail), tail);
+    llmops__buf_free(&err);
+    llmops__buf_free(&b);
+}
