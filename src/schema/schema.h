@@ -1,7 +1,19 @@
 /* JSON Schema draft 2020-12 validation for task contracts (input and output
  * schemas). A schema is compiled once into an immutable graph of keyword
  * nodes, then validated against any number of instances, from any number of
- * threads at once. */
+ * threads at once; a validation that passes allocates nothing.
+ *
+ * Dialect: every 2020-12 keyword, with $vocabulary honoured for custom
+ * meta-schemas and the 2020-12 meta-schemas built in (so "$ref" to
+ * https://json-schema.org/draft/2020-12/schema works offline). "$schema" of
+ * draft-04/06/07 or 2019-09 is accepted and read as 2020-12 plus the tuple
+ * form of "items" and "dependencies". "pattern" and "patternProperties" are
+ * ECMA-262 (\d \w \s ASCII/ECMA sets, \p{Letter}, \u{...}) run by PCRE2.
+ * Asserted formats (format_assert, or the format-assertion vocabulary):
+ * date-time, date, time, duration, email, idn-email, hostname (ASCII
+ * labels; A-labels are not decoded), ipv4, ipv6, uri, uri-reference, iri,
+ * iri-reference, uri-template, uuid, regex, json-pointer,
+ * relative-json-pointer; any other format is an annotation. */
 #ifndef LLMOPS_SCHEMA_SCHEMA_H
 #define LLMOPS_SCHEMA_SCHEMA_H
 
@@ -16,8 +28,10 @@ typedef struct llmops__schema llmops__schema;
 
 /* Resolves a URI the schema references that is not inside it ($ref to
  * another document, or a $schema meta-schema other than the built-in 2020-12
- * ones). Return a JSON value that stays valid until the schema is freed
- * (e.g. owned by a doc the resolver keeps), or NULL. Never the network:
+ * ones). `uri` is absolute (resolved against the referring $id) and has no
+ * fragment. Return a JSON value that stays valid until the schema is freed
+ * (e.g. owned by a doc the resolver keeps), or NULL. Called only during
+ * compile, on the compiling thread, at most once per URI. Never the network:
  * tests load $LLMOPS_TESTDATA/jsonschema/remotes files for
  * http://localhost:1234/... */
 typedef const llmops_json *(*llmops__schema_resolve_fn)(void *ud, const char *uri);
