@@ -28,8 +28,8 @@ typedef struct llmops__schema llmops__schema;
 
 /* Resolves a URI the schema references that is not inside it ($ref to
  * another document, or a $schema meta-schema other than the built-in 2020-12
- * ones). `uri` is absolute (resolved against the referring $id) and has no
- * fragment. Return a JSON value that stays valid until the schema is freed
+ * ones). `uri` is resolved against the referring schema's $id (so it stays
+ * relative when no $id above it is absolute) and has no fragment. Return a JSON value that stays valid until the schema is freed
  * (e.g. owned by a doc the resolver keeps), or NULL. Called only during
  * compile, on the compiling thread, at most once per URI. Never the network:
  * tests load $LLMOPS_TESTDATA/jsonschema/remotes files for
