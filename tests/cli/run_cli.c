@@ -125,8 +125,8 @@ static int fd_has(int fd, const char *text)
 }
 
 static cli_result exec_full(const char *prog, const char *cwd, const char *stdin_text,
-                            const char *config_env, const char *const *argv,
-                            const char *signal_after, int sig)
+                            const char *config_env, const char *const *env,
+                            const char *const *argv, const char *signal_after, int sig)
 {
     cli_result r = { -1, NULL, NULL };
     int in = temp_fd(), out = temp_fd(), err = temp_fd();
@@ -149,6 +149,8 @@ static cli_result exec_full(const char *prog, const char *cwd, const char *stdin
         unsetenv("LLMOPS_CONFIG");
         if (config_env)
             setenv("LLMOPS_CONFIG", config_env, 1);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
         execv(prog, (char *const *)argv);
         _exit(127);
     }
@@ -194,13 +196,18 @@ done:
 cli_result cli_exec(const char *prog, const char *cwd, const char *stdin_text,
                     const char *config_env, const char *const *argv)
 {
-    return exec_full(prog, cwd, stdin_text, config_env, argv, NULL, 0);
+    return exec_full(prog, cwd, stdin_text, config_env, NULL, argv, NULL, 0);
+}
+
+cli_result cli_exec_env(const char *cwd, const char *const *env, const char *const *argv)
+{
+    return exec_full(cli_binary(), cwd, NULL, NULL, env, argv, NULL, 0);
 }
 
 cli_result cli_exec_signal(const char *cwd, const char *const *argv, const char *signal_after,
                            int sig)
 {
-    return exec_full(cli_binary(), cwd, NULL, NULL, argv, signal_after, sig);
+    return exec_full(cli_binary(), cwd, NULL, NULL, NULL, argv, signal_after, sig);
 }
 
 cli_result cli_run(const char *cwd, const char *arg, ...)

@@ -32,6 +32,10 @@ void cli_rmtree(const char *dir);
 cli_result cli_exec(const char *prog, const char *cwd, const char *stdin_text,
                     const char *config_env, const char *const *argv);
 
+/* cli_exec of the llmops binary with `env` ("NAME=value" strings, NULL
+ * terminated) added to its environment after the removals. */
+cli_result cli_exec_env(const char *cwd, const char *const *env, const char *const *argv);
+
 /* cli_exec of the llmops binary that sends `sig` to it once its stdout
  * holds `signal_after`. */
 cli_result cli_exec_signal(const char *cwd, const char *const *argv, const char *signal_after,
