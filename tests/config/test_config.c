@@ -345,6 +345,10 @@ Test(config, load_reports_missing_file)
     cr_expect_str_eq(err.data, FIXTURES "/does-not-exist.yaml: cannot open: No such file or "
                                "directory\n");
     llmops__buf_free(&err);
+    llmops__buf_clear(&err);
+    cr_expect_eq(llmops__config_load(FIXTURES, &c, &err), LLMOPS_E_IO);
+    cr_expect_str_eq(err.data, FIXTURES ": cannot read: Is a directory\n");
+    llmops__buf_free(&err);
     cr_expect_eq(llmops__config_load(NULL, &c, NULL), LLMOPS_E_INVALID_ARGUMENT);
     cr_expect_eq(llmops__config_parse("x", 1, NULL, NULL, NULL), LLMOPS_E_INVALID_ARGUMENT);
 }
