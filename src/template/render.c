@@ -29,6 +29,8 @@ typedef struct pentry {
 typedef struct ovr {
     const llmops__tmpl *t;    /* template holding the parent tag */
     uint32_t op;              /* the parent op; its body holds argument blocks */
+    const char *pname;        /* that template's partial name (NULL: the main one) */
+    size_t pname_len;
 } ovr;
 
 typedef struct rstate {
@@ -403,10 +405,10 @@ static llmops_status render_partial(rstate *rs, const llmops__tmpl *t, const llm
     int indent = (op->flags & LLMOPS__OPF_INDENT) && op->ind_len;
     if (indent)
         rs->ind[rs->nind++] = (slice){ t->src + op->ind_off, op->ind_len };
-    if (op->kind == LLMOPS__OP_PARENT)
-        rs->ovr[rs->novr++] = (ovr){ t, i };
     const char *saved = rs->pname;
     size_t saved_len = rs->pname_len;
+    if (op->kind == LLMOPS__OP_PARENT)
+        rs->ovr[rs->novr++] = (ovr){ t, i, saved, saved_len };
     rs->pname = name;
     rs->pname_len = len;
     st = render_range(rs, pt, 0, pt->nops);
@@ -422,8 +424,8 @@ static llmops_status render_partial(rstate *rs, const llmops__tmpl *t, const llm
 }
 
 /* The argument block overriding block `name`: the outermost parent wins. */
-static int find_override(rstate *rs, const llmops__tmpl *bt, const llmops__tmpl_op *bop,
-                         const llmops__tmpl **ot, uint32_t *oi)
+static const ovr *find_override(rstate *rs, const llmops__tmpl *bt,
+                                const llmops__tmpl_op *bop, uint32_t *oi)
 {
     const char *name = bt->src + bop->off;
     for (unsigned f = 0; f < rs->novr; f++) {
@@ -434,14 +436,13 @@ static int find_override(rstate *rs, const llmops__tmpl *bt, const llmops__tmpl_
             rs->steps++; /* the scan is work too: keep the step cap meaningful */
             if (a->kind == LLMOPS__OP_BLOCK && a->hash == bop->hash && a->len == bop->len &&
                 memcmp(pt->src + a->off, name, a->len) == 0) {
-                *ot = pt;
                 *oi = j;
-                return 1;
+                return &rs->ovr[f];
             }
             j = a->end != UINT32_MAX ? a->end : j + 1;
         }
     }
-    return 0;
+    return NULL;
 }
 
 static llmops_status render_block(rstate *rs, const llmops__tmpl *t, const llmops__tmpl_op *op,
@@ -450,15 +451,22 @@ static llmops_status render_block(rstate *rs, const llmops__tmpl *t, const llmop
     llmops_status st = nest_in(rs, t, op);
     if (st)
         return st;
-    const llmops__tmpl *ot;
     uint32_t oi;
     int reindent = op->flags & (LLMOPS__OPF_INTRINSIC | LLMOPS__OPF_LEADING);
-    if (find_override(rs, t, op, &ot, &oi)) {
+    const ovr *o = find_override(rs, t, op, &oi);
+    if (o) {
         if (reindent) {
             rs->ind[rs->nind++] = (slice){ t->src + op->ind_off, op->ind_len };
             rs->pending = 1;
         }
-        st = render_range(rs, ot, oi + 1, ot->ops[oi].end);
+        /* The override is written in another template: name that one in messages. */
+        const char *saved = rs->pname;
+        size_t saved_len = rs->pname_len;
+        rs->pname = o->pname;
+        rs->pname_len = o->pname_len;
+        st = render_range(rs, o->t, oi + 1, o->t->ops[oi].end);
+        rs->pname = saved;
+        rs->pname_len = saved_len;
         if (reindent)
             rs->nind--;
     } else if (op->flags & LLMOPS__OPF_INTRINSIC) {

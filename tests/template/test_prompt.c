@@ -299,3 +299,38 @@ Test(template_prompt, nested_partial_indentation)
     cr_expect_str_eq(out, "top\n    <o>\n      i1 a\nb\n      i2\n    </o>\nend");
     llmops__free(out);
 }
+
+Test(template_prompt, prompt_layout_by_inheritance)
+{
+    const char *partials =
+        "{\"layout\":\"You are {{bot}}.\\n"
+        "Rules:\\n"
+        "  {{$rules}}\\n"
+        "  - be kind\\n"
+        "  {{/rules}}\\n"
+        "{{$task}}Answer the question.{{/task}}\\n\"}";
+    const char *child = "{{<layout}}\n"
+                        "{{$rules}}\n"
+                        "- cite sources\n"
+                        "- answer in {{lang}}\n"
+                        "{{/rules}}\n"
+                        "{{/layout}}\n"
+                        "Q: {{q}}";
+    char *out = NULL;
+    llmops__tmpl_error err;
+    cr_assert_eq(tt_render(child, "{\"bot\":\"Ada\",\"lang\":\"French\",\"q\":\"why?\"}", partials,
+                           LLMOPS__TMPL_PROMPT, &out, &err),
+                 LLMOPS_OK, "%s", err.message);
+    cr_expect_str_eq(out, "You are Ada.\nRules:\n  - cite sources\n  - answer in French\n"
+                          "Answer the question.\nQ: why?");
+    llmops__free(out);
+    /* The layout alone renders its defaults; a miss inside an override is
+     * reported where the override is written. */
+    cr_assert_eq(tt_render(child, "{\"bot\":\"Ada\",\"q\":\"why?\"}", partials,
+                           LLMOPS__TMPL_PROMPT, &out, &err),
+                 LLMOPS_E_NOT_FOUND);
+    cr_expect(strstr(err.message, "'lang'") != NULL, "%s", err.message);
+    cr_expect(strstr(err.message, "partial") == NULL, "%s", err.message);
+    cr_expect_eq(err.line, 4);
+    cr_expect_eq(err.column, 13);
+}
