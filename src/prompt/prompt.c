@@ -478,6 +478,9 @@ llmops_status llmops__prompt_parse(llmops__prompt **out, const char *name, const
         goto fail;
 
     size_t bad = llmops__utf8_check(p->source, len);
+    const char *nul = memchr(p->source, '\0', len);
+    if (nul && (size_t)(nul - p->source) < bad)
+        bad = (size_t)(nul - p->source);
     if (bad < len) {
         unsigned line = 1;
         size_t line_start = 0;
@@ -486,15 +489,19 @@ llmops_status llmops__prompt_parse(llmops__prompt **out, const char *name, const
                 line++;
                 line_start = i + 1;
             }
-        llmops__pr_errf(err, "%s:%u:%zu: not valid UTF-8", file, line, bad - line_start + 1);
+        llmops__pr_errf(err, "%s:%u:%zu: %s", file, line, bad - line_start + 1,
+                        p->source[bad] ? "not valid UTF-8" : "a NUL byte: not a text file");
         st = LLMOPS_E_PARSE;
         goto fail;
     }
 
     const char *q = p->source, *end = p->source + len, *next;
+    /* A byte order mark some editors write is not content. */
+    if (len >= 3 && memcmp(q, "\xEF\xBB\xBF", 3) == 0)
+        q += 3;
     unsigned line = 1;
     size_t n = line_len(q, end, &next);
-    if (len && is_fence(q, n)) {
+    if (q < end && is_fence(q, n)) {
         const char *fm = next;
         unsigned fm_line = 2;
         line = 2;

@@ -66,8 +66,22 @@ static llmops__prompt *cache_get(llmops__registry *reg, const uint8_t key[32])
     }
 }
 
+/* Drop every cached prompt (callers holding one keep it: prompts are
+ * reference-counted). Bounds the cache of a long-running process whose
+ * working files keep changing. */
+static void cache_flush(llmops__registry *reg)
+{
+    for (size_t i = 0; i < reg->slot_cap; i++) {
+        llmops__prompt_release(reg->slots[i].prompt);
+        reg->slots[i].prompt = NULL;
+    }
+    reg->slot_used = 0;
+}
+
 static int cache_put(llmops__registry *reg, const uint8_t key[32], llmops__prompt *p)
 {
+    if (reg->slot_used >= LLMOPS__PROMPT_CACHE_MAX)
+        cache_flush(reg);
     if ((reg->slot_used + 1) * 10 > reg->slot_cap * 7) {
         size_t ncap = reg->slot_cap ? reg->slot_cap * 2 : 16;
         cache_slot *ns = llmops__calloc(ncap, sizeof *ns);

@@ -185,8 +185,11 @@ llmops_status llmops__registry_list(llmops__registry *reg, llmops__prompt_list *
 void llmops__prompt_list_free(llmops__prompt_list *list);
 
 /* Resolve and load `ref`. Parsed prompts are cached by content, so loading
- * the same bytes again (any ref) costs a read and a hash, not a parse.
+ * the same bytes again (any ref) costs a read and a hash, not a parse; a
+ * store version costs neither. The cache holds at most
+ * LLMOPS__PROMPT_CACHE_MAX prompts and starts over when full.
  * *out gets a new reference (release it). */
+#define LLMOPS__PROMPT_CACHE_MAX 1024
 llmops_status llmops__registry_load(llmops__registry *reg, const char *ref, llmops__prompt **out,
                                     llmops__buf *err);
 

@@ -145,6 +145,16 @@ Test(parse, section_text_boundaries)
     llmops__prompt_release(p);
 }
 
+Test(parse, byte_order_mark_is_not_content)
+{
+    llmops__prompt *p = must_parse("\xEF\xBB\xBF---\nmodel: fast\n---\n[user]\nhi\n");
+    llmops__prompt *q = must_parse("---\nmodel: fast\n---\n[user]\nhi\n");
+    cr_assert_str_eq(llmops__prompt_model(p), "fast");
+    cr_assert_str_eq(llmops__prompt_version(p), llmops__prompt_version(q));
+    llmops__prompt_release(p);
+    llmops__prompt_release(q);
+}
+
 Test(parse, crlf_line_ends)
 {
     llmops__prompt *p = must_parse("---\r\nmodel: fast\r\n---\r\n[system]\r\nbe brief\r\n"
@@ -193,6 +203,12 @@ Test(parse, errors_with_places)
     /* Other places a message mentions are file places too. */
     must_fail("---\nmodel: a\nmodel: b\n---\n[user]\nx\n", LLMOPS_E_PARSE, "at 2:1");
     must_fail("[user]\nab\xff\n", LLMOPS_E_PARSE, "t.prompt:2:3: not valid UTF-8");
+    llmops__prompt *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__prompt_parse(&p, "t", "t.prompt", "[user]\nx\n\0y", 11, &err),
+                 LLMOPS_E_PARSE);
+    cr_assert_not_null(strstr(err.data, "t.prompt:3:1: a NUL byte"), "%s", err.data);
+    llmops__buf_free(&err);
 }
 
 Test(parse, template_errors_name_file_line_column)

@@ -570,3 +570,22 @@ Test(registry, diff_of_two_versions)
     cr_assert_eq(out.len, 0);
     llmops__buf_free(&out);
 }
+
+Test(registry, cache_is_bounded_and_held_prompts_survive_a_flush)
+{
+    pf_write("x.prompt", "[user]\nfirst {{q}}\n");
+    open_reg();
+    llmops__prompt *first = NULL;
+    cr_assert_eq(llmops__registry_load(reg, "x", &first, &err), LLMOPS_OK);
+    char text[64];
+    for (int i = 0; i < LLMOPS__PROMPT_CACHE_MAX + 50; i++) {
+        snprintf(text, sizeof text, "[user]\nedit %d {{q}}\n", i);
+        pf_write("x.prompt", text);
+        llmops__prompt *p = NULL;
+        cr_assert_eq(llmops__registry_load(reg, "x", &p, &err), LLMOPS_OK, "%s", msg());
+        cr_assert_str_eq(llmops__prompt_source(p, NULL), text);
+        llmops__prompt_release(p);
+    }
+    cr_assert_str_eq(llmops__prompt_source(first, NULL), "[user]\nfirst {{q}}\n");
+    llmops__prompt_release(first);
+}
