@@ -30,6 +30,7 @@ typedef struct entry {
     uint32_t key_len;
     unsigned char is_override;
     unsigned char owned_key;
+    unsigned char no_price;  /* listed without input or output price */
 } entry;
 
 struct llmops__prices {
@@ -39,7 +40,8 @@ struct llmops__prices {
     size_t nslots;         /* power of two, more than twice count */
     char *pool;
     llmops__buf warnings;
-    size_t unpriced, skipped, overrides;
+    size_t priced;         /* entries with input or output price */
+    size_t skipped, overrides;
 };
 
 static void errf(llmops__buf *err, const char *fmt, ...)
@@ -215,10 +217,10 @@ static int read_entry(llmops__prices *p, const char *key, size_t key_len, const 
         if (plen)
             e->provider = ps;
     }
-    if (isnan(e->price.input) && isnan(e->price.output)) {
-        p->unpriced++;
-        return 0;
-    }
+    /* Kept though never returned, so that a dated id listed without a
+     * per-token price is not priced as its undated family (see find). */
+    e->no_price = isnan(e->price.input) && isnan(e->price.output);
+    p->priced += !e->no_price;
     e->key = key;
     e->key_len = (uint32_t)key_len;
     e->is_override = 0;
@@ -497,6 +499,7 @@ llmops_status llmops__prices_set(llmops__prices *p, const char *model, const llm
         e->key = key;
         e->key_len = (uint32_t)len;
         e->owned_key = 1;
+        e->no_price = 1;
         e->provider = NULL;
         e->hash = llmops__hash_bytes(model, len, HASH_SEED);
         index_put(p->slots, p->nslots, p->entries, (uint32_t)p->count);
@@ -513,6 +516,10 @@ llmops_status llmops__prices_set(llmops__prices *p, const char *model, const llm
     if (!isnan(price->reasoning))
         e->price.reasoning = price->reasoning;
     e->is_override = 1;
+    if (e->no_price && (!isnan(e->price.input) || !isnan(e->price.output))) {
+        e->no_price = 0;
+        p->priced++;
+    }
     p->overrides++;
     return LLMOPS_OK;
 }
@@ -555,11 +562,21 @@ static const entry *lookup_prefixed(const llmops__prices *p, const char *prefix,
     return lookup(p, buf, plen + len);
 }
 
+/* An entry listed without a per-token price is never returned, but marks
+ * the id as listed. */
+static const entry *if_priced(const entry *e, int *listed)
+{
+    if (!e)
+        return NULL;
+    *listed = 1;
+    return e->no_price ? NULL : e;
+}
+
 /* Steps 1-3 of the documented order for one spelling of the id. */
 static const entry *find_steps(const llmops__prices *p, const char *type, const char *model,
-                               size_t len)
+                               size_t len, int *listed)
 {
-    const entry *exact = lookup(p, model, len);
+    const entry *exact = if_priced(lookup(p, model, len), listed);
     if (!type)
         return exact;
     const family *fam = family_of(type);
@@ -568,8 +585,9 @@ static const entry *find_steps(const llmops__prices *p, const char *type, const 
         return exact;
     if (fam) {
         for (size_t i = 0; i < 2 && fam->prefixes[i]; i++) {
-            const entry *e = lookup_prefixed(p, fam->prefixes[i], strlen(fam->prefixes[i]),
-                                             model, len);
+            const entry *e = if_priced(lookup_prefixed(p, fam->prefixes[i],
+                                                    strlen(fam->prefixes[i]), model, len),
+                                    listed);
             if (e)
                 return e;
         }
@@ -579,7 +597,7 @@ static const entry *find_steps(const llmops__prices *p, const char *type, const 
             char prefix[LLMOPS__PRICE_KEY_MAX + 1];
             memcpy(prefix, type, tlen);
             prefix[tlen] = '/';
-            const entry *e = lookup_prefixed(p, prefix, tlen + 1, model, len);
+            const entry *e = if_priced(lookup_prefixed(p, prefix, tlen + 1, model, len), listed);
             if (e)
                 return e;
         }
@@ -630,11 +648,12 @@ const llmops__price *llmops__prices_find(const llmops__prices *p, const char *pr
     size_t len = strlen(model);
     if (!len)
         return NULL;
-    const entry *e = find_steps(p, provider_type, model, len);
-    if (!e) {
+    int listed = 0;
+    const entry *e = find_steps(p, provider_type, model, len, &listed);
+    if (!e && !listed) {
         size_t base = undated_len(model, len);
         if (base < len)
-            e = find_steps(p, provider_type, model, base);
+            e = find_steps(p, provider_type, model, base, &listed);
     }
     return e ? &e->price : NULL;
 }
@@ -695,8 +714,8 @@ void llmops__prices_info_get(const llmops__prices *p, llmops__prices_info *out)
     memset(out, 0, sizeof *out);
     if (!p)
         return;
-    out->models = p->count;
-    out->unpriced = p->unpriced;
+    out->models = p->priced;
+    out->unpriced = p->count - p->priced;
     out->skipped = p->skipped;
     out->overrides = p->overrides;
 }

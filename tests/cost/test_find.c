@@ -103,6 +103,11 @@ Test(find, date_suffix_dropped_only_when_the_dated_id_is_absent)
     /* Not a date: no fallback. */
     cr_assert_null(llmops__prices_find(p, "openai", "gpt-4o-2026-13-15"));
     cr_assert_null(llmops__prices_find(p, "openai", "gpt-4o-12345678"));
+    /* Listed with tiered prices only: stays unpriced though its family,
+     * dashscope/qwen-plus, has a per-token price. */
+    cr_assert_not_null(llmops__prices_find(p, "dashscope", "qwen-plus"));
+    cr_assert_null(llmops__prices_find(p, "dashscope", "qwen-plus-2025-07-28"));
+    cr_assert_null(llmops__prices_find(p, NULL, "dashscope/qwen-plus-2025-07-28"));
     /* gpt-4.5-preview-2025-02-27 (a recording's model): neither id listed. */
     cr_assert_null(llmops__prices_find(p, "openai", "gpt-4.5-preview-2025-02-27"));
     llmops__prices_free(p);
@@ -125,7 +130,10 @@ static const char small_table[] =
     "\"claude-z\": {\"input_cost_per_token\": 10, \"litellm_provider\": \"anthropic\"},"
     "\"claude-z-20250101\": {\"input_cost_per_token\": 11, \"litellm_provider\": \"bedrock\"},"
     "\"claude-v\": {\"input_cost_per_token\": 12, \"litellm_provider\": \"vertex_ai\"},"
-    "\"groq/llama-g\": {\"input_cost_per_token\": 13, \"litellm_provider\": \"groq\"}"
+    "\"groq/llama-g\": {\"input_cost_per_token\": 13, \"litellm_provider\": \"groq\"},"
+    "\"claude-z-20250303\": {\"litellm_provider\": \"anthropic\", \"tiered_pricing\": []},"
+    "\"anthropic/claude-w-20250404\": {\"output_cost_per_image\": 1},"
+    "\"claude-w\": {\"input_cost_per_token\": 14, \"litellm_provider\": \"anthropic\"}"
     "}";
 
 static double input_of(const llmops__prices *p, const char *type, const char *model)
@@ -158,6 +166,12 @@ Test(find, order_on_a_small_table)
      * one (the date is dropped only when steps 1-3 find nothing). */
     cr_assert_eq(input_of(p, "anthropic", "claude-z-20250101"), 11);
     cr_assert_eq(input_of(p, "anthropic", "claude-z-20250102"), 10);
+    /* Listed without a per-token price, exactly or under the prefix: no
+     * date fallback. */
+    cr_assert_eq(input_of(p, "anthropic", "claude-z-20250303"), -1);
+    cr_assert_eq(input_of(p, "anthropic", "claude-w-20250404"), -1);
+    cr_assert_eq(input_of(p, "anthropic", "claude-w-20250405"), 14);
+    cr_assert_eq(input_of(p, "openai", "claude-w-20250404"), 14); /* anthropic/ not tried */
     /* The three date forms. */
     cr_assert_eq(input_of(p, "anthropic", "claude-z-2025-01-02"), 10);
     cr_assert_eq(input_of(p, "gemini", "claude-v@20240620"), 12);

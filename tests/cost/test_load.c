@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cost_test.h"
+#include "llmops/json.h"
 #include "testdata.h"
 
 static void assert_price(const llmops__price *p, double in, double out, double cached,
@@ -282,4 +283,86 @@ Test(load, duplicate_id_last_wins_and_empty_table)
     cr_assert_null(llmops__prices_find(p, "openai", "gpt-4o"));
     llmops__prices_free(p);
     llmops__prices_free(NULL);
+}
+
+/* Every entry of the real table, read independently with the JSON API: each
+ * one with a per-token price is found under its own id with exactly the
+ * table's five numbers, and each one without is not found. */
+Test(load, every_real_entry_round_trips)
+{
+    llmops__prices *p = ct_real_table();
+    size_t len = 0;
+    char *text = lt_read_file(lt_testdata_path(PRICE_TABLE_REL), &len);
+    cr_assert_not_null(text);
+    llmops_json_doc *doc = NULL;
+    cr_assert_eq(llmops_json_parse(&doc, text, len, NULL, NULL), LLMOPS_OK);
+    const llmops_json *root = llmops_json_doc_root(doc);
+    static const char *fields[5] = { "input_cost_per_token", "output_cost_per_token",
+                                     "cache_read_input_token_cost",
+                                     "cache_creation_input_token_cost",
+                                     "output_cost_per_reasoning_token" };
+    size_t priced = 0, checked = 0;
+    for (size_t i = 0; i < llmops_json_size(root); i++) {
+        const char *key = llmops_json_key_at(root, i, NULL);
+        const llmops_json *v = llmops_json_at(root, i);
+        if (!strcmp(key, "sample_spec") || llmops_json_type_of(v) != LLMOPS_JSON_OBJECT)
+            continue;
+        double want[5];
+        for (int f = 0; f < 5; f++) {
+            const llmops_json *x = llmops_json_get(v, fields[f]);
+            want[f] = NAN;
+            if (x)
+                cr_assert_eq(llmops_json_get_double(x, &want[f]), LLMOPS_OK);
+        }
+        const llmops__price *e = llmops__prices_find(p, NULL, key);
+        checked++;
+        if (isnan(want[0]) && isnan(want[1])) {
+            /* Listed without a per-token price: unpriced, also when the id has
+             * a date suffix and its undated family is priced. */
+            cr_assert_null(e, "'%s' has no per-token price but was found", key);
+            continue;
+        }
+        priced++;
+        cr_assert_not_null(e, "'%s' not found", key);
+        const double got[5] = { e->input, e->output, e->cached_input, e->cache_creation,
+                                e->reasoning };
+        for (int f = 0; f < 5; f++)
+            cr_assert(isnan(want[f]) ? isnan(got[f]) : got[f] == want[f], "'%s' %s: %.17g != %.17g",
+                      key, fields[f], got[f], want[f]);
+    }
+    cr_assert_eq(checked, 2983);
+    cr_assert_eq(priced, 2521);
+    llmops_json_doc_free(doc);
+    free(text);
+    llmops__prices_free(p);
+}
+
+/* The real table cut short anywhere is a parse error at its end, never a
+ * crash or a partial table. */
+Test(load, truncated_real_table)
+{
+    const char *path = lt_testdata_path(PRICE_TABLE_REL);
+    if (!path)
+        cr_skip_test("shared test data missing: %s/%s (set LLMOPS_TESTDATA)", lt_testdata_dir(),
+                     PRICE_TABLE_REL);
+    size_t len = 0;
+    char *text = lt_read_file(path, &len);
+    cr_assert_not_null(text);
+    llmops__buf err = LLMOPS__BUF_INIT;
+    for (size_t k = 1; k < 40; k++) {
+        size_t cut = len / 40 * k + k; /* a spread of offsets, not on line starts */
+        llmops__prices *p = NULL;
+        llmops__buf_clear(&err);
+        cr_assert_eq(llmops__prices_parse(text, cut, &p, &err), LLMOPS_E_PARSE, "cut at %zu", cut);
+        cr_assert_null(p);
+        unsigned line = 1;
+        for (size_t i = 0; i < cut; i++)
+            line += text[i] == '\n';
+        char want[64];
+        snprintf(want, sizeof want, "price table:%u:", line);
+        cr_assert(strncmp(err.data, want, strlen(want)) == 0, "cut at %zu: %s (want %s)", cut,
+                  err.data, want);
+    }
+    llmops__buf_free(&err);
+    free(text);
 }
