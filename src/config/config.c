@@ -790,7 +790,8 @@ static void read_provider(vctx *v, const llmops_json *obj, llmops__cfg_provider 
         if (!type_ok) {
             size_t mark = path_key(v, "type", 4);
             char buf[80];
-            const char *hint = llmops__suggest(type, TYPE_NAMES, sizeof TYPE_NAMES / sizeof TYPE_NAMES[0]);
+            const char *hint =
+                llmops__suggest(type, TYPE_NAMES, sizeof TYPE_NAMES / sizeof TYPE_NAMES[0]);
             const llmops_json *at = llmops_json_get(obj, "type");
             if (hint)
                 report(v, at, 0, "unknown provider type '%s' (did you mean '%s'?)",
@@ -1256,7 +1257,8 @@ static void validate(vctx *v, llmops__config *c)
     scan_secrets(v, root);
     check_keys(v, root, ROOT_KEYS, sizeof ROOT_KEYS / sizeof ROOT_KEYS[0], 0);
     int64_t version;
-    if (member(v, root, "version", 1) && get_int(v, root, "version", INT64_MIN, INT64_MAX, &version)) {
+    if (member(v, root, "version", 1) &&
+        get_int(v, root, "version", INT64_MIN, INT64_MAX, &version)) {
         if (version != LLMOPS__CONFIG_VERSION) {
             size_t mark = path_key(v, "version", 7);
             report(v, llmops_json_get(root, "version"), 0,

@@ -425,8 +425,8 @@ static llmops_status resolve_scalar(yctx *c, ynode *n, const yaml_event_t *ev)
                     "to make it a string",
                     (int)len, s);
     case NUM_RANGE:
-        return fail(c, LLMOPS_E_PARSE, n->pos, "number '%.*s%s' is out of range", (int)(len > 40 ? 40 : len),
-                    s, len > 40 ? "..." : "");
+        return fail(c, LLMOPS_E_PARSE, n->pos, "number '%.*s%s' is out of range",
+                    (int)(len > 40 ? 40 : len), s, len > 40 ? "..." : "");
     default:
         break;
     }

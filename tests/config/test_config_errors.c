@@ -108,7 +108,8 @@ Test(config_errors, unknown_keys_with_suggestions)
 
 Test(config_errors, wrong_types)
 {
-    expect_config("version: 1\nproviders:\n  p:\n    type: openai\n    timeouts: {total_ms: soon}\n",
+    expect_config("version: 1\nproviders:\n  p:\n    type: openai\n"
+                  "    timeouts: {total_ms: soon}\n",
                   "llmops.yaml:5:26: providers.p.timeouts.total_ms: expected an integer, got a "
                   "string\n");
     expect_config("version: 1\nproviders:\n  p: {type: openai, azure: yes}\n",

@@ -196,7 +196,8 @@ Test(yaml, other_tags_are_errors)
 
 Test(yaml, duplicate_keys_name_both_positions)
 {
-    expect_error("a: 1\nb: 2\na: 3\n", LLMOPS_E_PARSE, "3:1: duplicate key 'a' (first defined at 1:1)");
+    expect_error("a: 1\nb: 2\na: 3\n", LLMOPS_E_PARSE,
+                 "3:1: duplicate key 'a' (first defined at 1:1)");
     expect_error("top:\n  x: 1\n  y: 2\n  'x': 3\n", LLMOPS_E_PARSE,
                  "4:3: duplicate key 'x' (first defined at 2:3)");
     /* Keys compare as written strings: 1 and '1' are the same key. */
@@ -243,9 +244,12 @@ Test(yaml, anchors_and_aliases_expand)
 
 Test(yaml, alias_errors)
 {
-    expect_error("a: *nope\n", LLMOPS_E_PARSE, "1:4: alias '*nope' names no anchor defined before it");
-    expect_error("a: &r [1, *r]\n", LLMOPS_E_PARSE, "1:11: alias '*r' refers to a node that contains it");
-    expect_error("a: &m {x: *m}\n", LLMOPS_E_PARSE, "1:11: alias '*m' refers to a node that contains it");
+    expect_error("a: *nope\n", LLMOPS_E_PARSE,
+                 "1:4: alias '*nope' names no anchor defined before it");
+    expect_error("a: &r [1, *r]\n", LLMOPS_E_PARSE,
+                 "1:11: alias '*r' refers to a node that contains it");
+    expect_error("a: &m {x: *m}\n", LLMOPS_E_PARSE,
+                 "1:11: alias '*m' refers to a node that contains it");
 }
 
 Test(yaml, billion_laughs_is_bounded)
@@ -450,8 +454,8 @@ Test(yaml, windows_line_ends_bom_and_utf16)
     cr_assert_eq(llmops_json_write(&out, NULL, llmops_json_doc_root(doc), 0), LLMOPS_OK);
     cr_expect_str_eq(out, "{\"a\":1,\"b\":[\"x\"]}");
     llmops_free(out);
-    const llmops__yaml_pos *q =
-        llmops__yaml_pos_of(pos, llmops_json_at(llmops_json_get(llmops_json_doc_root(doc), "b"), 0));
+    const llmops_json *b = llmops_json_get(llmops_json_doc_root(doc), "b");
+    const llmops__yaml_pos *q = llmops__yaml_pos_of(pos, llmops_json_at(b, 0));
     cr_expect(q && q->line == 4 && q->column == 5, "%u:%u", q ? q->line : 0, q ? q->column : 0);
     llmops__yaml_positions_free(pos);
     llmops_json_doc_free(doc);
