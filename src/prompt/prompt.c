@@ -5,6 +5,7 @@
 
 #include "config/yaml.h"
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "core/sha256.h"
 #include "json/utf8.h"
 #include "template/mustache.h"
@@ -635,42 +636,66 @@ int llmops__prompt_section(const llmops__prompt *p, size_t i, llmops_role *role,
     return 0;
 }
 
+/* Set of names seen so far: open addressing over indices into `all`. */
+typedef struct name_set {
+    size_t *slots;   /* index + 1; 0 = empty */
+    size_t cap;
+} name_set;
+
+static int name_seen_or_add(name_set *set, char **all, size_t count, const char *name)
+{
+    size_t len = strlen(name);
+    size_t i = (size_t)llmops__hash_bytes(name, len, 0) & (set->cap - 1);
+    for (; set->slots[i]; i = (i + 1) & (set->cap - 1))
+        if (strcmp(all[set->slots[i] - 1], name) == 0)
+            return 1;
+    set->slots[i] = count + 1;
+    return 0;
+}
+
 llmops_status llmops__prompt_names(const llmops__prompt *p, char ***names, size_t *n)
 {
     *names = NULL;
     *n = 0;
+    char ***per = llmops__calloc(p->section_count, sizeof *per);
+    size_t *per_n = llmops__calloc(p->section_count, sizeof *per_n);
+    llmops_status st = per && per_n ? LLMOPS_OK : LLMOPS_E_NO_MEMORY;
+    size_t total = 0;
+    for (size_t i = 0; !st && i < p->section_count; i++) {
+        st = llmops__tmpl_names(p->sections[i].tmpl, &per[i], &per_n[i]);
+        total += per_n[i];
+    }
     char **all = NULL;
-    size_t count = 0, cap = 0;
-    for (size_t i = 0; i < p->section_count; i++) {
-        char **sn = NULL;
-        size_t sc = 0;
-        llmops_status st = llmops__tmpl_names(p->sections[i].tmpl, &sn, &sc);
-        if (st) {
-            llmops__tmpl_names_free(all, count);
-            return st;
-        }
-        for (size_t j = 0; j < sc; j++) {
-            int seen = 0;
-            /* Prompts use a handful of names; a linear check stays cheap. */
-            for (size_t k = 0; k < count && !seen; k++)
-                seen = strcmp(all[k], sn[j]) == 0;
-            if (seen)
-                continue;
-            if (count == cap) {
-                size_t ncap = llmops__grow_cap(cap, count + 1, sizeof(char *));
-                char **na = ncap ? llmops__realloc(all, ncap * sizeof *na) : NULL;
-                if (!na) {
-                    llmops__tmpl_names_free(sn, sc);
-                    llmops__tmpl_names_free(all, count);
-                    return LLMOPS_E_NO_MEMORY;
-                }
-                all = na;
-                cap = ncap;
+    size_t count = 0;
+    name_set set = { NULL, 0 };
+    if (!st && total) {
+        set.cap = 16;
+        while (set.cap < total * 2)
+            set.cap *= 2;
+        set.slots = llmops__calloc(set.cap, sizeof *set.slots);
+        all = llmops__malloc(total * sizeof *all);
+        if (!set.slots || !all)
+            st = LLMOPS_E_NO_MEMORY;
+    }
+    /* First appearance wins; names move from the per-section lists. */
+    for (size_t i = 0; !st && i < p->section_count; i++)
+        for (size_t j = 0; j < per_n[i]; j++)
+            if (!name_seen_or_add(&set, all, count, per[i][j])) {
+                all[count++] = per[i][j];
+                per[i][j] = NULL;
             }
-            all[count++] = sn[j];
-            sn[j] = NULL;
-        }
-        llmops__tmpl_names_free(sn, sc);
+    for (size_t i = 0; per && per_n && i < p->section_count; i++)
+        llmops__tmpl_names_free(per[i], per_n[i]);
+    llmops__free(per);
+    llmops__free(per_n);
+    llmops__free(set.slots);
+    if (st) {
+        llmops__tmpl_names_free(all, count);
+        return st;
+    }
+    if (count == 0) {
+        llmops__free(all);
+        all = NULL;
     }
     *names = all;
     *n = count;

@@ -415,18 +415,21 @@ static llmops_status load_store(llmops__registry *reg, const char *name, const c
 
 /* ---- resolving ------------------------------------------------------------ */
 
-/* Every version `name` is known by: its lock history and labels. */
-static void add_candidate(char (*cands)[65], size_t *n, size_t cap, const char *v)
+/* Keep `v` when it starts with the prefix. */
+static void add_candidate(char (*cands)[65], size_t *n, size_t cap, const char *v,
+                          const char *prefix, size_t pl)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp(cands[i], v) == 0)
-            return;
-    if (*n < cap)
+    if (*n < cap && strncmp(v, prefix, pl) == 0)
         memcpy(cands[(*n)++], v, 65);
 }
 
+static int cmp_hash(const void *x, const void *y)
+{
+    return memcmp(x, y, 64);
+}
+
 /* Resolve a hash prefix of `name` to one version: candidates are the
- * versions in its lock entry and its working file's version. */
+ * versions in its lock entry (labels and history) and its working file's. */
 static llmops_status resolve_prefix(llmops__registry *reg, const ref *r, const char *working,
                                     char out[65], llmops__buf *err)
 {
@@ -440,16 +443,14 @@ static llmops_status resolve_prefix(llmops__registry *reg, const ref *r, const c
     if (!st && !cands)
         st = LLMOPS_E_NO_MEMORY;
     if (!st) {
-        /* Versions are distinct in practice; the duplicate check is over a
-         * prompt's own history, which a person reviews line by line. */
         if (working)
-            add_candidate(cands, &n, cap, working);
+            add_candidate(cands, &n, cap, working, r->arg, pl);
         for (size_t i = 0; e && i < e->label_count; i++)
-            add_candidate(cands, &n, cap, e->labels[i].version);
+            add_candidate(cands, &n, cap, e->labels[i].version, r->arg, pl);
         for (size_t i = 0; e && i < e->history_count; i++) {
-            add_candidate(cands, &n, cap, e->history[i].version);
+            add_candidate(cands, &n, cap, e->history[i].version, r->arg, pl);
             if (e->history[i].previous[0])
-                add_candidate(cands, &n, cap, e->history[i].previous);
+                add_candidate(cands, &n, cap, e->history[i].previous, r->arg, pl);
         }
     }
     pthread_mutex_unlock(&reg->mu);
@@ -457,26 +458,29 @@ static llmops_status resolve_prefix(llmops__registry *reg, const ref *r, const c
         llmops__free(cands);
         return st;
     }
-    size_t hits = 0, first = 0;
+    /* The same version shows up once per label and event: count it once. */
+    qsort(cands, n, sizeof *cands, cmp_hash);
+    size_t distinct = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(cands[i], r->arg, pl) == 0) {
-            if (!hits)
-                first = i;
-            hits++;
+        if (i == 0 || memcmp(cands[i], cands[distinct - 1], 64) != 0) {
+            if (distinct != i)
+                memcpy(cands[distinct], cands[i], 65);
+            distinct++;
         }
+    n = distinct;
+    size_t hits = n;
     if (hits == 1) {
-        memcpy(out, cands[first], 65);
+        memcpy(out, cands[0], 65);
     } else if (hits == 0) {
         llmops__pr_errf(err, "prompt '%s' has no version %s (neither its working file nor in "
                         "its history in %s)", r->name, r->arg, reg->lock_path);
         st = LLMOPS_E_NOT_FOUND;
     } else {
         llmops__buf list = LLMOPS__BUF_INIT;
-        for (size_t i = 0, shown = 0; i < n && shown < 5; i++)
-            if (strncmp(cands[i], r->arg, pl) == 0) {
-                llmops__buf_puts(&list, shown++ ? ", " : "");
-                llmops__buf_append(&list, cands[i], 16);
-            }
+        for (size_t i = 0; i < n && i < 5; i++) {
+            llmops__buf_puts(&list, i ? ", " : "");
+            llmops__buf_append(&list, cands[i], 16);
+        }
         llmops__pr_errf(err, "prompt '%s': version prefix %s is ambiguous (%zu versions: "
                         "%s...); give more digits", r->name, r->arg, hits,
                         list.data ? list.data : "");
