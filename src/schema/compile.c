@@ -950,6 +950,18 @@ static int kw_object(cctx *c, llmops__sch_node *n, const vinfo *vi, const llmops
             }
             n->enum_v = keep_value(c, e);
             n->has |= SCH_ENUM;
+            size_t ne = llmops_json_size(e);
+            if (!(n->enum_str = keep(c, ne, sizeof *n->enum_str)) ||
+                !(n->enum_str_len = keep(c, ne, sizeof *n->enum_str_len)))
+                continue;
+            for (size_t j = 0; n->enum_v && j < ne; j++) {
+                size_t sl;
+                const char *sv = llmops_json_string(llmops_json_at(n->enum_v, j), &sl);
+                if (sv) {
+                    n->enum_str[n->nenum_str] = sv;
+                    n->enum_str_len[n->nenum_str++] = sl;
+                }
+            }
         } else if (!strcmp(k, "multipleOf")) {
             if (!number(c, e, loc, k, &n->mult) && !(n->mult.d > 0)) {
                 set_error(c, LLMOPS_E_SCHEMA, loc, k, "must be greater than 0");

@@ -82,6 +82,8 @@ struct llmops__sch_node {
     unsigned types;
     const llmops_json *const_v;
     const llmops_json *enum_v;
+    const char **enum_str;          /* the enum's string members, for a string instance */
+    size_t *enum_str_len, nenum_str;
     llmops__sch_num mult, max, xmax, min, xmin;
     uint64_t max_len, min_len, max_items, min_items, max_cont, min_cont;
     uint64_t max_props, min_props;

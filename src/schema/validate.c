@@ -427,13 +427,26 @@ static int find_duplicate(vctx *v, const llmops_json *arr, size_t *a, size_t *b)
 {
     size_t n = llmops_json_size(arr);
     if (n <= 12) {
+        const llmops_json *it[12];
+        const char *str[12];
+        size_t len[12];
+        for (size_t i = 0; i < n; i++) {
+            it[i] = llmops_json_at(arr, i);
+            str[i] = llmops_json_string(it[i], &len[i]);
+        }
         for (size_t i = 0; i < n; i++)
-            for (size_t k = i + 1; k < n; k++)
-                if (llmops_json_equal(llmops_json_at(arr, i), llmops_json_at(arr, k))) {
+            for (size_t k = i + 1; k < n; k++) {
+                int eq;
+                if (str[i] || str[k])
+                    eq = str[i] && str[k] && len[i] == len[k] && !memcmp(str[i], str[k], len[i]);
+                else
+                    eq = llmops_json_equal(it[i], it[k]);
+                if (eq) {
                     *a = i;
                     *b = k;
                     return 1;
                 }
+            }
         return 0;
     }
     hidx *hs = llmops__malloc(n * sizeof *hs);
@@ -881,8 +894,15 @@ static int eval_keywords(vctx *v, const llmops__sch_node *n, const llmops_json *
             CHECK(fail(v, n, "const", "value is not the constant the schema requires"));
         if (n->has & SCH_ENUM) {
             int found = 0;
-            for (size_t i = 0; i < llmops_json_size(n->enum_v) && !found; i++)
-                found = llmops_json_equal(inst, llmops_json_at(n->enum_v, i));
+            size_t sl;
+            const char *sv = llmops_json_string(inst, &sl);
+            if (sv) {
+                for (size_t i = 0; i < n->nenum_str && !found; i++)
+                    found = n->enum_str_len[i] == sl && !memcmp(n->enum_str[i], sv, sl);
+            } else {
+                for (size_t i = 0; i < llmops_json_size(n->enum_v) && !found; i++)
+                    found = llmops_json_equal(inst, llmops_json_at(n->enum_v, i));
+            }
             if (!found)
                 CHECK(fail(v, n, "enum", "value is not one of the %zu allowed values",
                            llmops_json_size(n->enum_v)));
