@@ -231,8 +231,8 @@ Test(registry, promote_moves_label_and_keeps_old_version)
     cr_assert_str_eq(e->history[2].previous, v1);
     cr_assert_str_eq(e->history[3].previous, v2);
     regex_t rx;
-    cr_assert_eq(regcomp(&rx, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$",
-                         REG_EXTENDED | REG_NOSUB), 0);
+    const char *rfc3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$";
+    cr_assert_eq(regcomp(&rx, rfc3339, REG_EXTENDED | REG_NOSUB), 0);
     for (size_t i = 0; i < e->history_count; i++)
         cr_assert_eq(regexec(&rx, e->history[i].at, 0, NULL, 0), 0, "at '%s'", e->history[i].at);
     regfree(&rx);
