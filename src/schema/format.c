@@ -12,7 +12,7 @@
 enum {
     F_DATE_TIME = 1, F_DATE, F_TIME, F_DURATION, F_EMAIL, F_HOSTNAME, F_IPV4, F_IPV6, F_URI,
     F_URI_REF, F_UUID, F_REGEX, F_JSON_POINTER, F_REL_JSON_POINTER, F_IRI, F_IRI_REF,
-    F_IDN_EMAIL, F_URI_TEMPLATE
+    F_IDN_EMAIL, F_URI_TEMPLATE, F_IDN_HOSTNAME
 };
 
 static const struct {
@@ -28,6 +28,7 @@ static const struct {
     { "json-pointer", F_JSON_POINTER }, { "relative-json-pointer", F_REL_JSON_POINTER },
     { "iri", F_IRI },             { "iri-reference", F_IRI_REF },
     { "idn-email", F_IDN_EMAIL }, { "uri-template", F_URI_TEMPLATE },
+    { "idn-hostname", F_IDN_HOSTNAME },
 };
 
 int llmops__sch_format_id(const char *name)
@@ -185,6 +186,57 @@ static int check_hostname(const char *s, size_t len, int idn)
             return 0;
     }
     return label > 0 && s[len - 1] != '-';
+}
+
+/* Internationalised host names, structurally: labels split at '.' and the
+ * ideographic full stops, 1-63 characters, no hyphen at either end or in
+ * positions 3-4 of a U-label, at most 253 characters. The IDNA2008 code point
+ * and context rules (which need Unicode tables) are not checked. */
+static int check_idn_hostname(const char *s, size_t len)
+{
+    size_t label = 0, total = 0, i = 0;
+    const char *start = s;
+    int ascii_label = 1;
+    while (i <= len) {
+        size_t sep = 0;
+        if (i == len)
+            sep = 1;
+        else if (s[i] == '.')
+            sep = 1;
+        else if (len - i >= 3 && ((!memcmp(s + i, "\xe3\x80\x82", 3)) ||
+                                  (!memcmp(s + i, "\xef\xbc\x8e", 3)) ||
+                                  (!memcmp(s + i, "\xef\xbd\xa1", 3))))
+            sep = 3;
+        if (sep) {
+            const char *end = s + i;
+            if (label == 0 || label > 63 || start[0] == '-' || end[-1] == '-')
+                return 0;
+            if (!ascii_label && end - start >= 4 && start[2] == '-' && start[3] == '-')
+                return 0;
+            if (i == len)
+                break;
+            total++;
+            i += sep;
+            start = s + i;
+            label = 0;
+            ascii_label = 1;
+            continue;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (!(digit((char)c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+                return 0;
+            i++;
+        } else {
+            ascii_label = 0;
+            i++;
+            while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i++;
+        }
+        label++;
+        total++;
+    }
+    return total <= 253;
 }
 
 static int check_ipv4(const char *s, size_t len)
@@ -497,6 +549,7 @@ int llmops__sch_format_check(int id, const char *s, size_t len)
     case F_EMAIL: return check_email(s, len, 0);
     case F_IDN_EMAIL: return check_email(s, len, 1);
     case F_HOSTNAME: return check_hostname(s, len, 0);
+    case F_IDN_HOSTNAME: return check_idn_hostname(s, len);
     case F_IPV4: return check_ipv4(s, len);
     case F_IPV6: return check_ipv6(s, len);
     case F_URI: return check_uri_ref(s, len, 1, 0);
