@@ -26,6 +26,8 @@ static const char *const L_METRIC[] = {"metric"};
 static const char *const L_GENAI[] = {"gen_ai.operation.name", "gen_ai.provider.name",
                                       "gen_ai.request.model", "gen_ai.response.model",
                                       "error.type"};
+static const char *const L_GENAI_CHUNK[] = {"gen_ai.operation.name", "gen_ai.provider.name",
+                                            "gen_ai.request.model", "gen_ai.response.model"};
 static const char *const L_GENAI_TOKEN[] = {"gen_ai.operation.name", "gen_ai.provider.name",
                                             "gen_ai.request.model", "gen_ai.response.model",
                                             "gen_ai.token.type"};
@@ -82,7 +84,7 @@ static const llmops__metric_def builtin[LLMOPS__M_BUILTIN_COUNT] = {
         L_GENAI_TOKEN, B_TOKENS),
     [LLMOPS__M_GENAI_TTFC] = HISTOGRAM("gen_ai_client_operation_time_to_first_chunk_seconds",
         "gen_ai.client.operation.time_to_first_chunk",
-        "Time to receive the first chunk of a streamed response.", "s", L_GENAI_TOKEN,
+        "Time to receive the first chunk of a streamed response.", "s", L_GENAI_CHUNK,
         B_DURATION),
     [LLMOPS__M_OVERFLOW] = COUNTER("llmops_metric_overflow_total", "llmops.metric.overflow",
         "Updates folded into a metric's overflow series because the series limit was reached.",
@@ -590,12 +592,12 @@ static void record_overflow(llmops__metrics *m, int id)
 /* ---- updates ------------------------------------------------------------------ */
 
 static const llmops__metric_def *def_of(const llmops__metrics *m, int id,
-                                        llmops__metric_kind kind)
+                                        llmops__metric_kind kind, size_t nvalues)
 {
     if (!m || id < 0 || id >= atomic_load_explicit(&m->nmetrics, memory_order_acquire))
         return NULL;
     const llmops__metric_def *d = &m->metrics[id].def;
-    return d->kind == kind ? d : NULL;
+    return d->kind == kind && d->nlabels == nvalues ? d : NULL;
 }
 
 static void add_double(_Atomic uint64_t *bits, double v)
@@ -621,10 +623,10 @@ static double load_double(const _Atomic uint64_t *bits)
     return d;
 }
 
-llmops_status llmops__metrics_counter_add(llmops__metrics *m, int id,
-                                          const char *const *values, uint64_t n)
+llmops_status llmops__metrics_counter_add(llmops__metrics *m, int id, const char *const *values,
+                                          size_t nvalues, uint64_t n)
 {
-    const llmops__metric_def *d = def_of(m, id, LLMOPS__METRIC_COUNTER);
+    const llmops__metric_def *d = def_of(m, id, LLMOPS__METRIC_COUNTER, nvalues);
     if (!d)
         return LLMOPS_E_INVALID_ARGUMENT;
     series *s = get_series(m, id, values, 0);
@@ -638,9 +640,10 @@ llmops_status llmops__metrics_counter_add(llmops__metrics *m, int id,
 }
 
 llmops_status llmops__metrics_counter_add_double(llmops__metrics *m, int id,
-                                                 const char *const *values, double v)
+                                                 const char *const *values, size_t nvalues,
+                                                 double v)
 {
-    const llmops__metric_def *d = def_of(m, id, LLMOPS__METRIC_COUNTER);
+    const llmops__metric_def *d = def_of(m, id, LLMOPS__METRIC_COUNTER, nvalues);
     if (!d || !(v >= 0) || d->value != LLMOPS__VALUE_DOUBLE)
         return LLMOPS_E_INVALID_ARGUMENT;
     series *s = get_series(m, id, values, 0);
@@ -665,9 +668,10 @@ static size_t bucket_of(const llmops__metric_def *d, double v)
 }
 
 llmops_status llmops__metrics_histogram_observe(llmops__metrics *m, int id,
-                                                const char *const *values, double v)
+                                                const char *const *values, size_t nvalues,
+                                                double v)
 {
-    const llmops__metric_def *d = def_of(m, id, LLMOPS__METRIC_HISTOGRAM);
+    const llmops__metric_def *d = def_of(m, id, LLMOPS__METRIC_HISTOGRAM, nvalues);
     if (!d || isnan(v))
         return LLMOPS_E_INVALID_ARGUMENT;
     series *s = get_series(m, id, values, 0);
@@ -680,9 +684,21 @@ llmops_status llmops__metrics_histogram_observe(llmops__metrics *m, int id,
 
 /* ---- one finished call ------------------------------------------------------ */
 
-static llmops_status keep_first(llmops_status a, llmops_status b)
+/* Record one update, keeping the first failure in *st. */
+static void add(llmops_status *st, llmops__metrics *m, int id, const char *const *v, size_t nv,
+                uint64_t n)
 {
-    return a != LLMOPS_OK ? a : b;
+    llmops_status r = llmops__metrics_counter_add(m, id, v, nv, n);
+    if (*st == LLMOPS_OK)
+        *st = r;
+}
+
+static void observe(llmops_status *st, llmops__metrics *m, int id, const char *const *v,
+                    size_t nv, double x)
+{
+    llmops_status r = llmops__metrics_histogram_observe(m, id, v, nv, x);
+    if (*st == LLMOPS_OK)
+        *st = r;
 }
 
 llmops_status llmops__metrics_record_call(llmops__metrics *m, const llmops__call_sample *s)
@@ -698,18 +714,17 @@ llmops_status llmops__metrics_record_call(llmops__metrics *m, const llmops__call
     const char *genai[5] = {s->operation ? s->operation : "chat", s->provider, s->model,
                             s->response_model ? s->response_model : s->model, error_type};
     double latency = (double)s->latency_ns / 1e9;
-    llmops_status st = llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, call, 1);
+    llmops_status st = LLMOPS_OK;
+    add(&st, m, LLMOPS__M_REQUESTS, call, N(call), 1);
     if (s->status != LLMOPS_OK)
-        st = keep_first(st, llmops__metrics_counter_add(m, LLMOPS__M_ERRORS, err, 1));
-    st = keep_first(st, llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, call, latency));
-    st = keep_first(st, llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_DURATION, genai,
-                                                          latency));
+        add(&st, m, LLMOPS__M_ERRORS, err, N(err), 1);
+    observe(&st, m, LLMOPS__M_LATENCY, call, N(call), latency);
+    observe(&st, m, LLMOPS__M_GENAI_DURATION, genai, N(genai), latency);
     if (s->ttft_ns) {
         double ttft = (double)s->ttft_ns / 1e9;
-        const char *chunk[5] = {genai[0], genai[1], genai[2], genai[3], NULL};
-        st = keep_first(st, llmops__metrics_histogram_observe(m, LLMOPS__M_TTFT, call, ttft));
-        st = keep_first(st, llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TTFC, chunk,
-                                                              ttft));
+        observe(&st, m, LLMOPS__M_TTFT, call, N(call), ttft);
+        /* the GenAI duration attributes but error.type */
+        observe(&st, m, LLMOPS__M_GENAI_TTFC, genai, 4, ttft);
     }
     if (s->has_usage) {
         static const char *const types[] = {"input", "output", "cached_input",
@@ -718,31 +733,30 @@ llmops_status llmops__metrics_record_call(llmops__metrics *m, const llmops__call
                                   s->usage.cached_input_tokens, s->usage.cache_creation_tokens,
                                   s->usage.reasoning_tokens};
         for (size_t i = 0; i < N(types); i++) {
-            if (counts[i] <= 0)
-                continue;
             const char *tok[4] = {s->task, s->model, s->variant, types[i]};
-            st = keep_first(st, llmops__metrics_counter_add(m, LLMOPS__M_TOKENS, tok,
-                                                            (uint64_t)counts[i]));
+            if (counts[i] > 0)
+                add(&st, m, LLMOPS__M_TOKENS, tok, N(tok), (uint64_t)counts[i]);
         }
         /* gen_ai.token.type has only input and output; the histogram records
          * what a call used, zero included. */
         for (size_t i = 0; i < 2; i++) {
             const char *gt[5] = {genai[0], genai[1], genai[2], genai[3], types[i]};
-            double v = counts[i] > 0 ? (double)counts[i] : 0.0;
-            st = keep_first(st, llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, gt,
-                                                                  v));
+            observe(&st, m, LLMOPS__M_GENAI_TOKENS, gt, N(gt),
+                    counts[i] > 0 ? (double)counts[i] : 0.0);
         }
     }
-    if (s->cost_known && s->cost_usd > 0)
-        st = keep_first(st, llmops__metrics_counter_add_double(m, LLMOPS__M_COST, call,
-                                                               s->cost_usd));
+    if (s->cost_known && s->cost_usd > 0) {
+        llmops_status r = llmops__metrics_counter_add_double(m, LLMOPS__M_COST, call, N(call),
+                                                             s->cost_usd);
+        if (st == LLMOPS_OK)
+            st = r;
+    }
     if (s->retries)
-        st = keep_first(st, llmops__metrics_counter_add(m, LLMOPS__M_RETRIES, call, s->retries));
+        add(&st, m, LLMOPS__M_RETRIES, call, N(call), s->retries);
     if (s->fallbacks)
-        st = keep_first(st, llmops__metrics_counter_add(m, LLMOPS__M_FALLBACKS, call,
-                                                        s->fallbacks));
+        add(&st, m, LLMOPS__M_FALLBACKS, call, N(call), s->fallbacks);
     if (s->cache_hit)
-        st = keep_first(st, llmops__metrics_counter_add(m, LLMOPS__M_CACHE_HITS, call, 1));
+        add(&st, m, LLMOPS__M_CACHE_HITS, call, N(call), 1);
     return st;
 }
 
@@ -845,10 +859,11 @@ llmops_status llmops__metrics_foreach(const llmops__metrics *m, llmops__metrics_
 }
 
 llmops_status llmops__metrics_read(const llmops__metrics *m, int id, const char *const *values,
-                                   uint64_t *count, double *value, uint64_t *buckets)
+                                   size_t nvalues, uint64_t *count, double *value,
+                                   uint64_t *buckets)
 {
     const llmops__metric_def *d = llmops__metrics_def(m, id);
-    if (!d)
+    if (!d || d->nlabels != nvalues)
         return LLMOPS_E_INVALID_ARGUMENT;
     key k;
     make_key(&k, id, d->nlabels, values);

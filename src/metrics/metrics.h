@@ -119,17 +119,22 @@ const llmops__metric_def *llmops__metrics_def(const llmops__metrics *m, int id);
 int llmops__metrics_valid_name(const char *name);
 int llmops__metrics_valid_label(const char *key);
 
-/* Updates. `values` holds one value per label of the metric, in its label
- * order (NULL or "" = the label is empty, which Prometheus shows as absent).
- * LLMOPS_OK; LLMOPS_E_INVALID_ARGUMENT for an unknown id, the wrong kind, a
- * negative or NaN amount, or a NaN observation; LLMOPS_E_NO_MEMORY when a new
- * series could not be made (the update is lost). */
-llmops_status llmops__metrics_counter_add(llmops__metrics *m, int id,
-                                          const char *const *values, uint64_t n);
+/* Updates. `values` holds `nvalues` label values, one per label of the
+ * metric in its label order (NULL or "" = the label is empty, which
+ * Prometheus shows as absent); LLMOPS__LABELS(array) passes an array with its
+ * length. LLMOPS_OK; LLMOPS_E_INVALID_ARGUMENT for an unknown id, the wrong
+ * kind, a wrong number of values, a negative or NaN amount, or a NaN
+ * observation; LLMOPS_E_NO_MEMORY when a new series could not be made (the
+ * update is lost). */
+#define LLMOPS__LABELS(array) (array), (sizeof(array) / sizeof((array)[0]))
+llmops_status llmops__metrics_counter_add(llmops__metrics *m, int id, const char *const *values,
+                                          size_t nvalues, uint64_t n);
 llmops_status llmops__metrics_counter_add_double(llmops__metrics *m, int id,
-                                                 const char *const *values, double v);
+                                                 const char *const *values, size_t nvalues,
+                                                 double v);
 llmops_status llmops__metrics_histogram_observe(llmops__metrics *m, int id,
-                                                const char *const *values, double v);
+                                                const char *const *values, size_t nvalues,
+                                                double v);
 
 /* Everything one finished call contributes. Strings are borrowed for the
  * duration of llmops__metrics_record_call. NULL strings are empty labels. */
@@ -183,11 +188,12 @@ typedef int (*llmops__metrics_visit)(const llmops__metric_def *def, int id,
 llmops_status llmops__metrics_foreach(const llmops__metrics *m, llmops__metrics_visit visit,
                                       void *user_data);
 
-/* Reads one series. LLMOPS_E_NOT_FOUND if that label set has no series.
- * For a histogram, `buckets` (cumulative) is filled when not NULL and must
- * hold def->nbounds + 1 entries. */
+/* Reads one series (values as for updates). LLMOPS_E_NOT_FOUND if that label
+ * set has no series. For a histogram, `buckets` (cumulative) is filled when
+ * not NULL and must hold def->nbounds + 1 entries. */
 llmops_status llmops__metrics_read(const llmops__metrics *m, int id, const char *const *values,
-                                   uint64_t *count, double *value, uint64_t *buckets);
+                                   size_t nvalues, uint64_t *count, double *value,
+                                   uint64_t *buckets);
 
 /* Number of label sets stored (overflow series not included). */
 size_t llmops__metrics_series_count(const llmops__metrics *m);

@@ -9,6 +9,9 @@
 #include "metrics/metrics.h"
 #include "prom_check.h"
 
+/* A label-value array with its length. */
+#define L(array) LLMOPS__LABELS(array)
+
 static char *render(const llmops__metrics *m)
 {
     llmops__buf b = LLMOPS__BUF_INIT;
@@ -44,16 +47,16 @@ Test(metrics_prom, golden_small_registry)
     const char *a[] = {"support.answer", "gpt-4o", "a"};
     const char *b[] = {"support.answer", "claude", "b"};
     const char *e[] = {"support.answer", "gpt-4o", "a", "timeout"};
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, a, 2), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, b, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_ERRORS, e, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_COST, a, 0.0125), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(a), 2), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(b), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_ERRORS, L(e), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_COST, L(a), 0.0125), LLMOPS_OK);
     const char *q[] = {"x\"y"};
     const char *none[] = {NULL};
-    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, q, 0.1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, q, 0.5), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, q, 2), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, none, 5), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, L(q), 0.1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, L(q), 0.5), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, L(q), 2), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, demo, L(none), 5), LLMOPS_OK);
 
     static const char golden[] =
         "# HELP llmops_requests_total Calls finished, successful or not, by task, model and "
@@ -118,8 +121,8 @@ Test(metrics_prom, label_values_escaped)
     llmops__metrics *m = llmops__metrics_new(0);
     const char *tricky[] = {"back\\slash", "quote\"d", "new\nline"};
     const char *plain[] = {"\\\"\n", "", "ünïcødé ✓"};
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_RETRIES, tricky, 3), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_RETRIES, plain, 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_RETRIES, L(tricky), 3), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_RETRIES, L(plain), 1), LLMOPS_OK);
     char *text = render(m);
     cr_assert_not_null(strstr(text, "llmops_retries_total{task=\"back\\\\slash\","
                                     "model=\"quote\\\"d\",variant=\"new\\nline\"} 3\n"),
@@ -191,7 +194,7 @@ Test(metrics_prom, every_builtin_renders_and_reads_back)
     s.cost_known = 0; /* unpriced: adds nothing, never $0 */
     cr_assert_eq(llmops__metrics_record_call(m, &s), LLMOPS_OK);
     const char *sink[] = {"otlp"};
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_DROPPED_SPANS, sink, 4), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_DROPPED_SPANS, L(sink), 4), LLMOPS_OK);
     char *text = render(m);
     check(text, 0);
     /* every built-in family but the overflow counter shows */

@@ -12,6 +12,9 @@
 #include "prom_check.h"
 #include "testdata.h"
 
+/* A label-value array with its length. */
+#define L(array) LLMOPS__LABELS(array)
+
 static const char *const ONE_LABEL[] = {"k"};
 static const double TWO_BOUNDS[] = {1, 2};
 
@@ -150,7 +153,7 @@ Test(metrics_names, table_holds_at_most_64)
     cr_expect_eq(defined + LLMOPS__M_BUILTIN_COUNT, LLMOPS__METRICS_MAX);
     cr_expect_str_eq(llmops__metrics_def(m, LLMOPS__M_BUILTIN_COUNT)->name, "extra0_total");
     const char *v[] = {"x"};
-    cr_expect_eq(llmops__metrics_counter_add(m, id, v, 5), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_counter_add(m, id, L(v), 5), LLMOPS_OK);
     llmops__metrics_free(m);
 }
 
@@ -158,28 +161,39 @@ Test(metrics_updates, wrong_kind_and_bad_amounts)
 {
     llmops__metrics *m = llmops__metrics_new(0);
     const char *v[] = {"t", "m", "v"};
-    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_LATENCY, v, 1),
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_LATENCY, L(v), 1),
                  LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_REQUESTS, v, 1),
+    cr_expect_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_REQUESTS, L(v), 1),
                  LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_counter_add(m, 999, v, 1), LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_counter_add(m, -1, v, 1), LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_counter_add(NULL, LLMOPS__M_REQUESTS, v, 1),
+    cr_expect_eq(llmops__metrics_counter_add(m, 999, L(v), 1), LLMOPS_E_INVALID_ARGUMENT);
+    cr_expect_eq(llmops__metrics_counter_add(m, -1, L(v), 1), LLMOPS_E_INVALID_ARGUMENT);
+    cr_expect_eq(llmops__metrics_counter_add(NULL, LLMOPS__M_REQUESTS, L(v), 1),
                  LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_COST, v, -0.5),
+    cr_expect_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_COST, L(v), -0.5),
                  LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_COST, v, NAN),
+    cr_expect_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_COST, L(v), NAN),
                  LLMOPS_E_INVALID_ARGUMENT);
     /* an integer counter keeps exact integers, so fractional amounts are refused */
-    cr_expect_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_REQUESTS, v, 1.0),
+    cr_expect_eq(llmops__metrics_counter_add_double(m, LLMOPS__M_REQUESTS, L(v), 1.0),
                  LLMOPS_E_INVALID_ARGUMENT);
-    cr_expect_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, v, NAN),
+    cr_expect_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, L(v), NAN),
                  LLMOPS_E_INVALID_ARGUMENT);
+    /* the number of values must match the metric's labels */
+    const char *two[] = {"t", "m"};
+    const char *four[] = {"t", "m", "v", "x"};
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(two), 1),
+                 LLMOPS_E_INVALID_ARGUMENT);
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(four), 1),
+                 LLMOPS_E_INVALID_ARGUMENT);
+    cr_expect_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, L(four), 1),
+                 LLMOPS_E_INVALID_ARGUMENT);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(two), NULL, NULL,
+                                      NULL), LLMOPS_E_INVALID_ARGUMENT);
     cr_expect_eq(llmops__metrics_series_count(m), 0, "refused updates made series");
     /* integer amounts on a double counter are fine */
-    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_COST, v, 3), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_COST, L(v), 3), LLMOPS_OK);
     double cost = 0;
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_COST, v, NULL, &cost, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_COST, L(v), NULL, &cost, NULL), LLMOPS_OK);
     cr_expect_float_eq(cost, 3.0, 0);
     llmops__metrics_free(m);
 }
@@ -202,13 +216,13 @@ Test(metrics_updates, bucket_math)
     size_t per[5] = {0};
     double sum = 0;
     for (size_t i = 0; i < sizeof obs / sizeof *obs; i++) {
-        cr_assert_eq(llmops__metrics_histogram_observe(m, id, v, obs[i].v), LLMOPS_OK);
+        cr_assert_eq(llmops__metrics_histogram_observe(m, id, L(v), obs[i].v), LLMOPS_OK);
         per[obs[i].bucket]++;
         sum += obs[i].v;
     }
     uint64_t buckets[5], count;
     double got_sum;
-    cr_assert_eq(llmops__metrics_read(m, id, v, &count, &got_sum, buckets), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_read(m, id, L(v), &count, &got_sum, buckets), LLMOPS_OK);
     uint64_t cum = 0;
     for (size_t b = 0; b < 5; b++) {
         cum += per[b];
@@ -219,8 +233,8 @@ Test(metrics_updates, bucket_math)
     cr_expect(isinf(got_sum) && got_sum < 0 && isinf(sum));
     /* +Inf lands in the +Inf bucket only */
     const char *w[] = {"inf"};
-    cr_assert_eq(llmops__metrics_histogram_observe(m, id, w, INFINITY), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_read(m, id, w, &count, &got_sum, buckets), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, id, L(w), INFINITY), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_read(m, id, L(w), &count, &got_sum, buckets), LLMOPS_OK);
     cr_expect_eq(buckets[3], 0);
     cr_expect_eq(buckets[4], 1);
     cr_expect(isinf(got_sum) && got_sum > 0);
@@ -232,11 +246,12 @@ Test(metrics_updates, gen_ai_buckets_place_values)
     llmops__metrics *m = llmops__metrics_new(0);
     const char *v[] = {"chat", "openai", "gpt", "gpt", "input"};
     /* 16 tokens sit on a bound, 17 go to the next one */
-    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, v, 16), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, v, 17), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, v, 1e9), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, L(v), 16), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, L(v), 17), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_GENAI_TOKENS, L(v), 1e9),
+                 LLMOPS_OK);
     uint64_t b[15];
-    cr_assert_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TOKENS, v, NULL, NULL, b), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TOKENS, L(v), NULL, NULL, b), LLMOPS_OK);
     cr_expect_eq(b[1], 0); /* le 4 */
     cr_expect_eq(b[2], 1); /* le 16 */
     cr_expect_eq(b[3], 2); /* le 64 */
@@ -274,12 +289,12 @@ Test(metrics_snapshot, foreach_order_values_and_abort)
     const char *a2[] = {"a", "m2", ""};
     const char *a1[] = {"a", "m", "long-variant"};
     const char *ab[] = {"ab", "", ""};
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, b, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, a2, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, a1, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, ab, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_CACHE_HITS, a1, 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, a1, 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(b), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(a2), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(a1), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(ab), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_CACHE_HITS, L(a1), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, L(a1), 1), LLMOPS_OK);
     visit_log log = {0};
     cr_assert_eq(llmops__metrics_foreach(m, visit, &log), LLMOPS_OK);
     cr_assert_eq(log.n, 3);
@@ -298,10 +313,10 @@ Test(metrics_snapshot, foreach_order_values_and_abort)
     /* NULL and "" are the same label value */
     const char *bnull[] = {"b", "m", ""};
     uint64_t c = 0;
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, bnull, &c, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(bnull), &c, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(c, 1);
     const char *missing[] = {"zzz", "m", ""};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, missing, &c, NULL, NULL),
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(missing), &c, NULL, NULL),
                  LLMOPS_E_NOT_FOUND);
     llmops__metrics_free(m);
 }
@@ -316,10 +331,10 @@ Test(metrics_snapshot, long_values_cut_at_a_character)
     memset(longv + 257, 'b', 50);
     longv[307] = '\0';
     const char *v[] = {longv, "m", "v"};
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
     /* a value differing only beyond the cut is the same series */
     longv[300] = 'c';
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
     cr_expect_eq(llmops__metrics_series_count(m), 1);
     llmops__buf b = LLMOPS__BUF_INIT;
     cr_assert_eq(llmops__metrics_prometheus(m, &b), LLMOPS_OK);
@@ -368,18 +383,18 @@ Test(metrics_calls, record_call_feeds_every_metric)
     const char *call[] = {"support.answer", "gpt-4o-mini", "canary"};
     uint64_t n = 0, b[17];
     double v = 0;
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, call, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(call), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 3);
     const char *err[] = {"support.answer", "gpt-4o-mini", "canary", "rate_limited"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_ERRORS, err, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_ERRORS, L(err), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 1);
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_LATENCY, call, &n, &v, b), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_LATENCY, L(call), &n, &v, b), LLMOPS_OK);
     cr_expect_eq(n, 3);
     cr_expect_float_eq(v, 3.05, 1e-9);
     cr_expect_eq(b[2], 0);  /* le 0.04 */
     cr_expect_eq(b[3], 1);  /* le 0.08: the 50 ms failure */
     cr_expect_eq(b[8], 3);  /* le 2.56 */
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_TTFT, call, &n, &v, b), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_TTFT, L(call), &n, &v, b), LLMOPS_OK);
     cr_expect_eq(n, 2);
     cr_expect_float_eq(v, 0.4, 1e-9);
     cr_expect_eq(b[7], 0);  /* le 0.1 */
@@ -389,37 +404,37 @@ Test(metrics_calls, record_call_feeds_every_metric)
     };
     for (size_t i = 0; i < 4; i++) {
         const char *t[] = {"support.answer", "gpt-4o-mini", "canary", tok[i].type};
-        cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_TOKENS, t, &n, NULL, NULL), LLMOPS_OK);
+        cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_TOKENS, L(t), &n, NULL, NULL), LLMOPS_OK);
         cr_expect_eq(n, tok[i].want, "%s: %llu", tok[i].type, (unsigned long long)n);
     }
     const char *cc[] = {"support.answer", "gpt-4o-mini", "canary", "cache_creation"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_TOKENS, cc, &n, NULL, NULL),
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_TOKENS, L(cc), &n, NULL, NULL),
                  LLMOPS_E_NOT_FOUND, "zero counts make no series");
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_COST, call, NULL, &v, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_COST, L(call), NULL, &v, NULL), LLMOPS_OK);
     cr_expect_float_eq(v, 0.00084, 1e-15);
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_RETRIES, call, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_RETRIES, L(call), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 4);
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_FALLBACKS, call, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_FALLBACKS, L(call), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 2);
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_CACHE_HITS, call, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_CACHE_HITS, L(call), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 1);
     const char *ok[] = {"chat", "openai", "gpt-4o-mini", "gpt-4o-mini", NULL};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_DURATION, ok, &n, &v, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_DURATION, L(ok), &n, &v, NULL), LLMOPS_OK);
     cr_expect_eq(n, 2);
     cr_expect_float_eq(v, 3.0, 1e-9);
     const char *bad[] = {"chat", "openai", "gpt-4o-mini", "gpt-4o-mini", "rate_limited"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_DURATION, bad, &n, NULL, NULL),
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_DURATION, L(bad), &n, NULL, NULL),
                  LLMOPS_OK);
     cr_expect_eq(n, 1);
     const char *in[] = {"chat", "openai", "gpt-4o-mini", "gpt-4o-mini", "input"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TOKENS, in, &n, &v, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TOKENS, L(in), &n, &v, NULL), LLMOPS_OK);
     cr_expect_eq(n, 2);
     cr_expect_float_eq(v, 200.0, 0);
     const char *out[] = {"chat", "openai", "gpt-4o-mini", "gpt-4o-mini", "output"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TOKENS, out, &n, &v, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TOKENS, L(out), &n, &v, NULL), LLMOPS_OK);
     cr_expect_float_eq(v, 40.0, 0);
-    const char *ttfc[] = {"chat", "openai", "gpt-4o-mini", "gpt-4o-mini", NULL};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TTFC, ttfc, &n, NULL, NULL), LLMOPS_OK);
+    const char *ttfc[] = {"chat", "openai", "gpt-4o-mini", "gpt-4o-mini"};
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_TTFC, L(ttfc), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 2);
     /* a given error.type and response model win over the defaults */
     llmops__call_sample g = f;
@@ -429,7 +444,7 @@ Test(metrics_calls, record_call_feeds_every_metric)
     cr_assert_eq(llmops__metrics_record_call(m, &g), LLMOPS_OK);
     const char *given[] = {"text_completion", "openai", "gpt-4o-mini", "gpt-4o-mini-2024-07-18",
                            "429"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_DURATION, given, &n, NULL, NULL),
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_GENAI_DURATION, L(given), &n, NULL, NULL),
                  LLMOPS_OK);
     cr_expect_eq(n, 1);
     cr_expect_eq(llmops__metrics_record_call(m, NULL), LLMOPS_E_INVALID_ARGUMENT);
@@ -455,29 +470,29 @@ Test(metrics_cap, label_explosion_folds_into_overflow)
     const char *v[] = {task, "m", "v"};
     for (int i = 0; i < 150; i++) {
         snprintf(task, sizeof task, "task-%03d", i);
-        cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_OK);
+        cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
     }
     /* 100 label sets, plus the overflow counter's one series kept in reserve */
     cr_expect_eq(llmops__metrics_series_count(m), 101);
     uint64_t n = 0;
     snprintf(task, sizeof task, "task-%03d", 120);
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, v, &n, NULL, NULL),
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(v), &n, NULL, NULL),
                  LLMOPS_E_NOT_FOUND);
     /* stored series keep counting */
     snprintf(task, sizeof task, "task-%03d", 5);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_OK);
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, v, &n, NULL, NULL), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(v), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 2);
     uint64_t folded = 0;
     cr_assert_eq(llmops__metrics_foreach(m, find_overflow, &folded), LLMOPS_OK);
     cr_expect_eq(folded, 50);
     const char *name[] = {"llmops_requests_total"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_OVERFLOW, name, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_OVERFLOW, L(name), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 50);
     /* another metric folds into its own overflow series */
-    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, v, 0.5), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, L(v), 0.5), LLMOPS_OK);
     const char *lat[] = {"llmops_latency_seconds"};
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_OVERFLOW, lat, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_OVERFLOW, L(lat), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 1);
     cr_expect_eq(llmops__metrics_series_count(m), 102);
 
@@ -501,12 +516,12 @@ Test(metrics_cap, memory_stays_bounded)
     const char *v[] = {task, "m", "v"};
     for (int i = 0; i < 200000; i++) {
         snprintf(task, sizeof task, "t%d", i);
-        cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, v, 1), LLMOPS_OK);
+        cr_assert_eq(llmops__metrics_histogram_observe(m, LLMOPS__M_LATENCY, L(v), 1), LLMOPS_OK);
     }
     cr_expect_leq(llmops__metrics_series_count(m), 1000 + LLMOPS__METRICS_MAX);
     const char *name[] = {"llmops_latency_seconds"};
     uint64_t n = 0;
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_OVERFLOW, name, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_OVERFLOW, L(name), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 199000);
     llmops__metrics_free(m);
 }
@@ -554,13 +569,13 @@ Test(metrics_nomem, failures_lose_one_update_only)
     cr_assert_not_null(m);
     const char *v[] = {"t", "m", "v"};
     budget = 0;
-    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_E_NO_MEMORY);
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_E_NO_MEMORY);
     cr_expect_eq(llmops__metrics_series_count(m), 0);
     budget = -1;
-    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
     /* an existing series needs no memory */
     budget = 0;
-    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, v, 1), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
     llmops__buf b = LLMOPS__BUF_INIT;
     cr_expect_eq(llmops__metrics_prometheus(m, &b), LLMOPS_E_NO_MEMORY);
     llmops__buf_free(&b);
@@ -581,7 +596,7 @@ Test(metrics_nomem, failures_lose_one_update_only)
     }
     budget = -1;
     uint64_t n = 0;
-    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, v, &n, NULL, NULL), LLMOPS_OK);
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(v), &n, NULL, NULL), LLMOPS_OK);
     cr_expect_eq(n, 2);
     llmops__metrics_free(m);
     llmops_set_allocator(NULL);

@@ -13,6 +13,9 @@
 #include "metrics/metrics.h"
 #include "prom_check.h"
 
+/* A label-value array with its length. */
+#define L(array) LLMOPS__LABELS(array)
+
 #define WRITERS 8
 #define ROUNDS 20000
 #define CAP 400
@@ -34,16 +37,16 @@ static void *writer(void *p)
     char own[32], churn[32];
     snprintf(own, sizeof own, "w%d", idx);
     const char *mine[] = {own, "m", "v"};
-    const char *many[] = {churn, "m", "v"};
+    const char *many[] = {churn, "m", "v", "input"};
     for (int i = 0; i < ROUNDS; i++) {
-        if (llmops__metrics_counter_add(reg, LLMOPS__M_REQUESTS, shared, 1) ||
-            llmops__metrics_counter_add(reg, LLMOPS__M_REQUESTS, mine, 1) ||
-            llmops__metrics_histogram_observe(reg, LLMOPS__M_LATENCY, shared, (i % 3) * 0.5) ||
-            llmops__metrics_counter_add_double(reg, LLMOPS__M_COST, shared, 0.5))
+        if (llmops__metrics_counter_add(reg, LLMOPS__M_REQUESTS, L(shared), 1) ||
+            llmops__metrics_counter_add(reg, LLMOPS__M_REQUESTS, L(mine), 1) ||
+            llmops__metrics_histogram_observe(reg, LLMOPS__M_LATENCY, L(shared), (i % 3) * 0.5) ||
+            llmops__metrics_counter_add_double(reg, LLMOPS__M_COST, L(shared), 0.5))
             fail("update");
         /* more label sets than the cap: some fold into the overflow series */
         snprintf(churn, sizeof churn, "c%d", (i * 7 + idx) % 1000);
-        if (llmops__metrics_counter_add(reg, LLMOPS__M_TOKENS, many, 1))
+        if (llmops__metrics_counter_add(reg, LLMOPS__M_TOKENS, L(many), 1))
             fail("churn update");
     }
     atomic_fetch_sub(&writers_left, 1);
@@ -88,7 +91,7 @@ static void *definer(void *p)
         }
         const char *v[] = {"x"};
         for (int j = 0; j < 100; j++)
-            if (llmops__metrics_counter_add(reg, id, v, 1))
+            if (llmops__metrics_counter_add(reg, id, L(v), 1))
                 fail("late update");
     }
     return NULL;
@@ -112,16 +115,16 @@ int main(void)
     const char *shared[] = {"t", "m", "v"};
     uint64_t n = 0;
     double v = 0;
-    if (llmops__metrics_read(reg, LLMOPS__M_REQUESTS, shared, &n, NULL, NULL) ||
+    if (llmops__metrics_read(reg, LLMOPS__M_REQUESTS, L(shared), &n, NULL, NULL) ||
         n != (uint64_t)WRITERS * ROUNDS)
         fail("shared counter total");
     double want = 0;
     for (int i = 0; i < ROUNDS; i++)
         want += (i % 3) * 0.5;
-    if (llmops__metrics_read(reg, LLMOPS__M_LATENCY, shared, &n, &v, NULL) ||
+    if (llmops__metrics_read(reg, LLMOPS__M_LATENCY, L(shared), &n, &v, NULL) ||
         n != (uint64_t)WRITERS * ROUNDS || v != WRITERS * want)
         fail("histogram count and sum");
-    if (llmops__metrics_read(reg, LLMOPS__M_COST, shared, NULL, &v, NULL) ||
+    if (llmops__metrics_read(reg, LLMOPS__M_COST, L(shared), NULL, &v, NULL) ||
         v != WRITERS * ROUNDS * 0.5)
         fail("cost total");
     /* every churn update is either in a stored series or folded */
@@ -129,15 +132,18 @@ int main(void)
     for (int i = 0; i < 1000; i++) {
         char c[32];
         snprintf(c, sizeof c, "c%d", i);
-        const char *many[] = {c, "m", "v"};
-        if (llmops__metrics_read(reg, LLMOPS__M_TOKENS, many, &n, NULL, NULL) == LLMOPS_OK)
+        const char *many[] = {c, "m", "v", "input"};
+        if (llmops__metrics_read(reg, LLMOPS__M_TOKENS, L(many), &n, NULL, NULL) == LLMOPS_OK)
             tally.stored += n;
     }
     const char *name[] = {"llmops_tokens_total"};
-    if (llmops__metrics_read(reg, LLMOPS__M_OVERFLOW, name, &tally.folded, NULL, NULL))
+    if (llmops__metrics_read(reg, LLMOPS__M_OVERFLOW, L(name), &tally.folded, NULL, NULL))
         fail("no overflow count");
-    if (tally.stored + tally.folded != (uint64_t)WRITERS * ROUNDS)
+    if (tally.stored + tally.folded != (uint64_t)WRITERS * ROUNDS) {
+        fprintf(stderr, "churn: %llu stored + %llu folded\n", (unsigned long long)tally.stored,
+                (unsigned long long)tally.folded);
         fail("churn updates lost");
+    }
     if (llmops__metrics_series_count(reg) > CAP + LLMOPS__METRICS_MAX)
         fail("series cap exceeded");
     printf("metrics threads: %d writers x %d rounds, %llu folded, %zu series, %d failures\n",
