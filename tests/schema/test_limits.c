@@ -51,8 +51,8 @@ Test(limits, reference_cycles_without_progress_hit_the_limit)
 {
     const char *cycles[] = {
         "{\"$ref\":\"#\"}",
-        "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"allOf\":[{\"$ref\":\"#/$defs/a\"}]}},"
-        "\"$ref\":\"#/$defs/a\"}",
+        ("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"allOf\":[{\"$ref\":\"#/$defs/a\"}]}},"
+         "\"$ref\":\"#/$defs/a\"}"),
         "{\"$dynamicAnchor\":\"x\",\"anyOf\":[{\"$dynamicRef\":\"#x\"}]}",
     };
     for (size_t i = 0; i < sizeof cycles / sizeof cycles[0]; i++) {
