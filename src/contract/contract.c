@@ -275,17 +275,15 @@ static llmops_status check_json(const llmops__contract *c, const char *text, siz
 static llmops_status check_patterns(const llmops__contract *c, const char *text, size_t len,
                                     ct_out *o)
 {
-    void *scratch = llmops__ct_scratch_new(c->pats);
-    if (!scratch)
-        return LLMOPS_E_NO_MEMORY;
-    llmops_status st = LLMOPS_OK;
+    llmops__ct_scratch scratch;
+    llmops_status st = llmops__ct_scratch_init(&scratch, c->pats);
     size_t n = llmops__ct_patterns_count(c->pats);
     for (size_t i = 0; i < n && st == LLMOPS_OK; i++) {
         int required = i < c->nrequired;
         const char *src = llmops__ct_pattern_source(c->pats, i);
         size_t a = 0, b = 0;
         char why[128];
-        int r = llmops__ct_pattern_match(c->pats, i, scratch, text, len, &a, &b, why,
+        int r = llmops__ct_pattern_match(c->pats, i, &scratch, text, len, &a, &b, why,
                                          sizeof why);
         if (r == LLMOPS__CT_MATCH_NOMEM) {
             st = LLMOPS_E_NO_MEMORY;
@@ -315,7 +313,7 @@ static llmops_status check_patterns(const llmops__contract *c, const char *text,
         }
         st = add(o, kind, NULL, NULL, &msg);
     }
-    llmops__ct_scratch_free(scratch);
+    llmops__ct_scratch_done(&scratch);
     return st;
 }
 

@@ -52,9 +52,23 @@ void llmops__ct_patterns_free(llmops__ct_patterns *p);
 size_t llmops__ct_patterns_count(const llmops__ct_patterns *p);
 const char *llmops__ct_pattern_source(const llmops__ct_patterns *p, size_t i);
 
-/* Per-check scratch (PCRE2 match data): one per check, never shared. */
-void *llmops__ct_scratch_new(const llmops__ct_patterns *p);
-void llmops__ct_scratch_free(void *scratch);
+/* Per-check scratch, on the checker's stack: PCRE2's match data is carved
+ * out of `mem`, so a check allocates nothing for its patterns (only the
+ * interpreter's backtracking frames, when there is no JIT, come from the
+ * heap). Never shared between threads. */
+typedef struct llmops__ct_scratch {
+    union {
+        max_align_t align;
+        unsigned char bytes[640];
+    } mem;
+    size_t used;
+    void *gctx; /* pcre2_general_context drawing on mem */
+    void *md;   /* pcre2_match_data */
+} llmops__ct_scratch;
+
+/* LLMOPS_OK or LLMOPS_E_NO_MEMORY; always pair with _scratch_done. */
+llmops_status llmops__ct_scratch_init(llmops__ct_scratch *s, const llmops__ct_patterns *p);
+void llmops__ct_scratch_done(llmops__ct_scratch *s);
 
 enum {
     LLMOPS__CT_NOMATCH = 0,
@@ -65,7 +79,7 @@ enum {
 
 /* Match pattern i against valid UTF-8 `text`. On a match, start and end get the
  * matched bytes. On an error `why` gets PCRE2's reason. */
-int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, void *scratch,
+int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, llmops__ct_scratch *s,
                              const char *text, size_t len, size_t *start, size_t *end,
                              char *why, size_t why_size);
 

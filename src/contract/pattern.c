@@ -136,22 +136,53 @@ const char *llmops__ct_pattern_source(const llmops__ct_patterns *p, size_t i)
     return p && i < p->n ? p->pat[i].source : NULL;
 }
 
-void *llmops__ct_scratch_new(const llmops__ct_patterns *p)
+/* Bump allocation from the scratch's own bytes, the heap beyond them. */
+static void *scratch_malloc(PCRE2_SIZE size, void *ud)
 {
+    llmops__ct_scratch *s = ud;
+    size_t need = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (need <= sizeof s->mem.bytes - s->used) {
+        void *p = s->mem.bytes + s->used;
+        s->used += need;
+        return p;
+    }
+    return llmops__malloc(size);
+}
+
+static void scratch_free(void *p, void *ud)
+{
+    llmops__ct_scratch *s = ud;
+    unsigned char *b = p;
+    if (b >= s->mem.bytes && b < s->mem.bytes + sizeof s->mem.bytes)
+        return;
+    llmops__free(p);
+}
+
+llmops_status llmops__ct_scratch_init(llmops__ct_scratch *s, const llmops__ct_patterns *p)
+{
+    (void)p;
+    s->used = 0;
+    s->md = NULL;
+    s->gctx = pcre2_general_context_create(scratch_malloc, scratch_free, s);
     /* One pair of offsets is all a yes/no answer with a position needs. */
-    return pcre2_match_data_create(1, p->gctx);
+    if (s->gctx)
+        s->md = pcre2_match_data_create(1, s->gctx);
+    return s->md ? LLMOPS_OK : LLMOPS_E_NO_MEMORY;
 }
 
-void llmops__ct_scratch_free(void *scratch)
+void llmops__ct_scratch_done(llmops__ct_scratch *s)
 {
-    pcre2_match_data_free(scratch);
+    pcre2_match_data_free(s->md);
+    pcre2_general_context_free(s->gctx);
+    s->md = NULL;
+    s->gctx = NULL;
 }
 
-int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, void *scratch,
+int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, llmops__ct_scratch *s,
                              const char *text, size_t len, size_t *start, size_t *end,
                              char *why, size_t why_size)
 {
-    pcre2_match_data *md = scratch;
+    pcre2_match_data *md = s->md;
     /* The caller has checked the UTF-8 once for every pattern. */
     uint32_t opts = PCRE2_NO_UTF_CHECK;
     int rc = pcre2_match(p->pat[i].code, (PCRE2_SPTR)text, len, 0, opts, md, p->mctx);
@@ -218,24 +249,27 @@ const char *llmops__ct_pattern_source(const llmops__ct_patterns *p, size_t i)
 }
 
 /* Never reached: without PCRE2 no contract has patterns to match. */
-void *llmops__ct_scratch_new(const llmops__ct_patterns *p)
+llmops_status llmops__ct_scratch_init(llmops__ct_scratch *s, const llmops__ct_patterns *p)
 {
     (void)p;
-    return NULL;
+    s->used = 0;
+    s->gctx = NULL;
+    s->md = NULL;
+    return LLMOPS_E_UNSUPPORTED;
 }
 
-void llmops__ct_scratch_free(void *scratch)
+void llmops__ct_scratch_done(llmops__ct_scratch *s)
 {
-    (void)scratch;
+    (void)s;
 }
 
-int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, void *scratch,
+int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, llmops__ct_scratch *s,
                              const char *text, size_t len, size_t *start, size_t *end,
                              char *why, size_t why_size)
 {
     (void)p;
     (void)i;
-    (void)scratch;
+    (void)s;
     (void)text;
     (void)len;
     (void)start;

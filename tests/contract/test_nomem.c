@@ -159,8 +159,9 @@ Test(contract_nomem, not_json)
 Test(contract_nomem, passing_check_allocations)
 {
     CT_NEED_PCRE2();
-    /* A passing check of a small answer needs only a few allocations: the
-     * parsed document and one match data block for the patterns. */
+    /* A passing check of a small answer allocates only the parsed document
+     * (one block today): the patterns' match data lives on the stack and the
+     * validator allocates nothing for a valid instance. */
     llmops__contract_spec spec = { 0 };
     llmops_json_doc *schema = ct_doc(schema_text);
     spec.json = 1;
@@ -177,7 +178,7 @@ Test(contract_nomem, passing_check_allocations)
     cr_assert_eq(llmops__contract_check(c, text, strlen(text), &r), LLMOPS_OK);
     long used = made - before;
     cr_expect(r.ok, "%zu violations, first %s", r.n, r.n ? r.v[0].message : "");
-    cr_expect_leq(used, 6, "a passing check made %ld allocations", used);
+    cr_expect_leq(used, 2, "a passing check made %ld allocations", used);
     llmops__contract_result_free(&r);
     llmops__contract_free(c);
     llmops_json_doc_free(schema);
