@@ -20,6 +20,7 @@
 
 #define PRICES_MAX_FILE ((size_t)64 << 20)
 #define PRICES_MAX_WARNINGS 20
+#define PRICES_MAX_TIERS 4
 #define HASH_SEED 0x6c6c6d6f70732d70ull /* fixed: ids come from the operator's own file */
 
 typedef struct entry {
@@ -31,11 +32,22 @@ typedef struct entry {
     unsigned char is_override;
     unsigned char owned_key;
     unsigned char no_price;  /* listed without input or output price */
+    unsigned char ntiers;    /* context tiers at tiers[tier_first...], ascending */
+    uint32_t tier_first;
 } entry;
+
+/* Prices for prompts of more than `above` tokens ("_above_200k_tokens"),
+ * unset fields already filled from the entry's own prices. */
+typedef struct tier {
+    uint64_t above;
+    llmops__price price;
+} tier;
 
 struct llmops__prices {
     entry *entries;
     size_t count, cap;
+    tier *tiers;
+    size_t ntiers, tiers_cap;
     uint32_t *slots;       /* entry index + 1; 0 = empty */
     size_t nslots;         /* power of two, more than twice count */
     char *pool;
@@ -168,7 +180,117 @@ static const struct {
     { "output_cost_per_reasoning_token", offsetof(llmops__price, reasoning) },
 };
 
-/* Reads one entry's prices. 1 when it is usable, 0 when skipped (counted). */
+/* One "<price field>_above_<N>k_tokens" key: the field's index and N * 1000.
+ * Other keys with "_above_" (..._above_1hr, ..._above_200k_tokens_priority,
+ * per-second and per-character prices) are not token tiers: 0. */
+static int tier_key(const char *key, size_t klen, size_t *field, uint64_t *above)
+{
+    static const char tail[] = "k_tokens";
+    const size_t tail_len = sizeof tail - 1;
+    for (size_t f = 0; f < sizeof price_fields / sizeof price_fields[0]; f++) {
+        size_t n = strlen(price_fields[f].name);
+        if (klen <= n + 7 + tail_len || memcmp(key, price_fields[f].name, n) != 0 ||
+            memcmp(key + n, "_above_", 7) != 0 ||
+            memcmp(key + klen - tail_len, tail, tail_len) != 0)
+            continue;
+        const char *d = key + n + 7, *end = key + klen - tail_len;
+        if (end - d > 9)
+            return 0;
+        uint64_t v = 0;
+        for (; d < end; d++) {
+            if (*d < '0' || *d > '9')
+                return 0;
+            v = v * 10 + (uint64_t)(*d - '0');
+        }
+        *field = f;
+        *above = v * 1000;
+        return 1;
+    }
+    return 0;
+}
+
+static double *field_of(llmops__price *pr, size_t f)
+{
+    return (double *)(void *)((char *)pr + price_fields[f].offset);
+}
+
+/* Reads a number that must be a non-negative finite price into *out. */
+static int read_price(llmops__prices *p, const char *key, size_t key_len, const char *field,
+                      const llmops_json *x, double *out)
+{
+    if (llmops_json_type_of(x) != LLMOPS_JSON_NUMBER) {
+        warn_skip(p, key, key_len, "%s is %s, not a number", field,
+                  llmops_json_type_name(llmops_json_type_of(x)));
+        return 0;
+    }
+    double d;
+    if (llmops_json_get_double(x, &d) != LLMOPS_OK || !isfinite(d)) {
+        warn_skip(p, key, key_len, "%s is out of range", field);
+        return 0;
+    }
+    if (d < 0) {
+        warn_skip(p, key, key_len, "%s is negative (%g)", field, d);
+        return 0;
+    }
+    *out = d;
+    return 1;
+}
+
+/* Collects the entry's context tiers into p->tiers. 1 ok, 0 skipped
+ * (counted), -1 out of memory. */
+static int read_tiers(llmops__prices *p, const char *key, size_t key_len, const llmops_json *v,
+                      entry *e)
+{
+    tier found[PRICES_MAX_TIERS];
+    size_t n = 0;
+    for (size_t i = 0; i < llmops_json_size(v); i++) {
+        size_t klen, f;
+        uint64_t above;
+        const char *k = llmops_json_key_at(v, i, &klen);
+        if (klen < 30 || !tier_key(k, klen, &f, &above))
+            continue;
+        size_t t = 0;
+        while (t < n && found[t].above != above)
+            t++;
+        if (t == n) {
+            if (n == PRICES_MAX_TIERS) {
+                warn_skip(p, key, key_len, "more than %d context tiers", PRICES_MAX_TIERS);
+                return 0;
+            }
+            found[n].above = above;
+            found[n].price = (llmops__price){ NAN, NAN, NAN, NAN, NAN };
+            n++;
+        }
+        if (!read_price(p, key, key_len, k, llmops_json_at(v, i), field_of(&found[t].price, f)))
+            return 0;
+    }
+    e->ntiers = 0;
+    e->tier_first = 0;
+    if (!n)
+        return 1;
+    /* Ascending by threshold; unset tier prices are the entry's own. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && found[j - 1].above > found[j].above; j--) {
+            tier t = found[j];
+            found[j] = found[j - 1];
+            found[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++)
+        for (size_t f = 0; f < sizeof price_fields / sizeof price_fields[0]; f++)
+            if (isnan(*field_of(&found[i].price, f)))
+                *field_of(&found[i].price, f) = *field_of(&e->price, f);
+    if (p->ntiers + n > UINT32_MAX ||
+        llmops__grow_array((void **)&p->tiers, &p->tiers_cap, p->ntiers + n, sizeof *p->tiers))
+        return -1;
+    memcpy(p->tiers + p->ntiers, found, n * sizeof *found);
+    e->tier_first = (uint32_t)p->ntiers;
+    e->ntiers = (unsigned char)n;
+    p->ntiers += n;
+    return 1;
+}
+
+/* Reads one entry's prices. 1 when it is kept, 0 when skipped (counted),
+ * -1 out of memory. */
 static int read_entry(llmops__prices *p, const char *key, size_t key_len, const llmops_json *v,
                       entry *e)
 {
@@ -183,26 +305,11 @@ static int read_entry(llmops__prices *p, const char *key, size_t key_len, const 
         return 0;
     }
     for (size_t f = 0; f < sizeof price_fields / sizeof price_fields[0]; f++) {
-        double *slot = (double *)(void *)((char *)&e->price + price_fields[f].offset);
+        double *slot = field_of(&e->price, f);
         *slot = unset();
         const llmops_json *x = llmops_json_get(v, price_fields[f].name);
-        if (!x)
-            continue;
-        if (llmops_json_type_of(x) != LLMOPS_JSON_NUMBER) {
-            warn_skip(p, key, key_len, "%s is %s, not a number", price_fields[f].name,
-                      llmops_json_type_name(llmops_json_type_of(x)));
+        if (x && !read_price(p, key, key_len, price_fields[f].name, x, slot))
             return 0;
-        }
-        double d;
-        if (llmops_json_get_double(x, &d) != LLMOPS_OK || !isfinite(d)) {
-            warn_skip(p, key, key_len, "%s is out of range", price_fields[f].name);
-            return 0;
-        }
-        if (d < 0) {
-            warn_skip(p, key, key_len, "%s is negative (%g)", price_fields[f].name, d);
-            return 0;
-        }
-        *slot = d;
     }
     e->provider = NULL;
     const llmops_json *prov = llmops_json_get(v, "litellm_provider");
@@ -219,6 +326,9 @@ static int read_entry(llmops__prices *p, const char *key, size_t key_len, const 
     }
     /* Kept though never returned, so that a dated id listed without a
      * per-token price is not priced as its undated family (see find). */
+    int rc = read_tiers(p, key, key_len, v, e);
+    if (rc <= 0)
+        return rc;
     e->no_price = isnan(e->price.input) && isnan(e->price.output);
     p->priced += !e->no_price;
     e->key = key;
@@ -323,7 +433,10 @@ static llmops_status build(const char *name, const char *json, size_t len, llmop
              llmops_json_type_of(v) == LLMOPS_JSON_STRING))
             continue;
         entry *e = &p->entries[p->count];
-        if (read_entry(p, key, klen, v, e)) {
+        int rc = read_entry(p, key, klen, v, e);
+        if (rc < 0) {
+            st = LLMOPS_E_NO_MEMORY;
+        } else if (rc > 0) {
             e->hash = llmops__hash_bytes(key, klen, HASH_SEED);
             p->count++;
         }
@@ -500,6 +613,7 @@ llmops_status llmops__prices_set(llmops__prices *p, const char *model, const llm
         e->key_len = (uint32_t)len;
         e->owned_key = 1;
         e->no_price = 1;
+        e->ntiers = 0;
         e->provider = NULL;
         e->hash = llmops__hash_bytes(model, len, HASH_SEED);
         index_put(p->slots, p->nslots, p->entries, (uint32_t)p->count);
@@ -515,6 +629,8 @@ llmops_status llmops__prices_set(llmops__prices *p, const char *model, const llm
         e->price.cache_creation = price->cache_creation;
     if (!isnan(price->reasoning))
         e->price.reasoning = price->reasoning;
+    /* The operator's price replaces the table's context tiers too. */
+    e->ntiers = 0;
     e->is_override = 1;
     if (e->no_price && (!isnan(e->price.input) || !isnan(e->price.output))) {
         e->no_price = 0;
@@ -638,8 +754,8 @@ static size_t undated_len(const char *s, size_t len)
     return len;
 }
 
-const llmops__price *llmops__prices_find(const llmops__prices *p, const char *provider_type,
-                                         const char *model)
+static const entry *find_entry(const llmops__prices *p, const char *provider_type,
+                               const char *model)
 {
     if (!p || !model)
         return NULL;
@@ -655,7 +771,31 @@ const llmops__price *llmops__prices_find(const llmops__prices *p, const char *pr
         if (base < len)
             e = find_steps(p, provider_type, model, base, &listed);
     }
+    return e;
+}
+
+const llmops__price *llmops__prices_find(const llmops__prices *p, const char *provider_type,
+                                         const char *model)
+{
+    const entry *e = find_entry(p, provider_type, model);
     return e ? &e->price : NULL;
+}
+
+const llmops__price *llmops__prices_find_usage(const llmops__prices *p,
+                                               const char *provider_type, const char *model,
+                                               const llmops_usage *usage)
+{
+    const entry *e = find_entry(p, provider_type, model);
+    if (!e)
+        return NULL;
+    const llmops__price *best = &e->price;
+    if (usage && usage->input_tokens > 0)
+        for (unsigned i = 0; i < e->ntiers; i++) {
+            const tier *t = &p->tiers[e->tier_first + i];
+            if ((uint64_t)usage->input_tokens > t->above)
+                best = &t->price;
+        }
+    return best;
 }
 
 /* ---- cost --------------------------------------------------------------- */
@@ -733,6 +873,7 @@ void llmops__prices_free(llmops__prices *p)
         if (p->entries[i].owned_key)
             llmops__free((void *)p->entries[i].key);
     llmops__free(p->entries);
+    llmops__free(p->tiers);
     llmops__free(p->slots);
     llmops__free(p->pool);
     llmops__buf_free(&p->warnings);

@@ -42,12 +42,15 @@ typedef struct llmops__prices_info {
 
 /* Reads the table from a file. The top level must be an object of model id
  * -> entry object. "sample_spec" (LiteLLM's field documentation) and
- * "last_updated" (a date string) are ignored. An entry that is not an
- * object, whose price fields are not non-negative finite numbers, whose
- * "litellm_provider" is not a string, or whose id is longer than
- * LLMOPS__PRICE_KEY_MAX is skipped and counted (see llmops__prices_info and
- * llmops__prices_warnings) instead of failing the table. Fields other than
- * the five prices and litellm_provider are not read.
+ * "last_updated" (a date string) are ignored. An entry is skipped and
+ * counted (see llmops__prices_info and llmops__prices_warnings) instead of
+ * failing the table when it is not an object, when one of its prices (the
+ * five of llmops__price and their "_above_<N>k_tokens" context tiers, at
+ * most 4 tiers) is not a non-negative finite number, when its
+ * "litellm_provider" is not a string, or when its id is longer than
+ * LLMOPS__PRICE_KEY_MAX. Other fields (batch, priority and flex prices,
+ * per-image and per-second prices, 1-hour cache writes, tiered_pricing
+ * arrays) are not read.
  * Errors (message in err, which may be NULL): LLMOPS_E_IO naming the file
  * and the system's reason, LLMOPS_E_PARSE with FILE:LINE:COLUMN (malformed
  * JSON, or a top level that is not an object), LLMOPS_E_LIMIT (a file over
@@ -64,8 +67,10 @@ llmops_status llmops__prices_new(llmops__prices **out);
 /* Overrides the price of `model` (an exact id, as in llmops.yaml). The
  * override's set fields replace the table's for that exact id and its unset
  * (NaN) fields keep the table's; an id not in the table is added with only
- * the set fields. Call before the table is shared: it invalidates pointers
- * earlier finds returned. An override matches any provider type (see find).
+ * the set fields. An override also drops the table's context tiers for that
+ * id (see find_usage): the operator's price holds for every prompt size.
+ * Call before the table is shared: it invalidates pointers earlier finds
+ * returned. An override matches any provider type (see find).
  * Errors: LLMOPS_E_INVALID_ARGUMENT (NULL, empty or too long id, a negative
  * or infinite price, or every field NaN), LLMOPS_E_NO_MEMORY. */
 llmops_status llmops__prices_set(llmops__prices *p, const char *model, const llmops__price *price);
@@ -104,6 +109,17 @@ llmops_status llmops__prices_set(llmops__prices *p, const char *model, const llm
  * date-suffix fallback, independent of the table's size. */
 const llmops__price *llmops__prices_find(const llmops__prices *p, const char *provider_type,
                                          const char *model);
+
+/* The same lookup, then the price for this usage's prompt size: LiteLLM's
+ * "<price field>_above_<N>k_tokens" keys (Gemini 2.5 Pro and Claude Sonnet
+ * 4.x above 200k, GPT-5.4 above 272k, ...) price a call whose input_tokens
+ * (cached ones included) exceed N * 1000 entirely at those prices; a field
+ * the tier does not set keeps the base price. With several tiers the
+ * highest exceeded one applies. `usage` NULL gives the base price. This is
+ * the lookup a call's cost should use; find gives the base price. */
+const llmops__price *llmops__prices_find_usage(const llmops__prices *p,
+                                               const char *provider_type, const char *model,
+                                               const llmops_usage *usage);
 
 /* Cost of one call's usage at `price`:
  *   input_tokens - cached_input_tokens - cache_creation_tokens at input,

@@ -55,7 +55,8 @@ static void install(void)
 }
 
 static const char table[] =
-    "{\"sample_spec\": {}, \"a\": {\"input_cost_per_token\": 1, \"litellm_provider\": \"x\"},"
+    "{\"sample_spec\": {}, \"a\": {\"input_cost_per_token\": 1, \"litellm_provider\": \"x\","
+    " \"input_cost_per_token_above_1k_tokens\": 2},"
     " \"b\": {\"output_cost_per_token\": \"bad\"}, \"c\": {\"output_cost_per_token\": 2},"
     " \"d\": 5, \"e\": {\"mode\": \"image_generation\"}}";
 
@@ -78,6 +79,9 @@ Test(nomem, parse_fails_cleanly_at_every_allocation)
             cr_assert_eq(info.models, 2);
             cr_assert_eq(info.skipped, 2);
             cr_assert_not_null(strstr(llmops__prices_warnings(p), "'b': output_cost_per_token"));
+            llmops_usage u = LLMOPS_USAGE_INIT;
+            u.input_tokens = 1001;
+            cr_assert_eq(llmops__prices_find_usage(p, NULL, "a", &u)->input, 2.0);
             llmops__prices_free(p);
         } else {
             cr_assert_eq(st, LLMOPS_E_NO_MEMORY, "allocation %ld: %s", n, llmops_status_str(st));
