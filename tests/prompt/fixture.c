@@ -1,6 +1,8 @@
 /* Temporary prompt folders: made with mkdtemp, removed recursively. */
 #include "fixture.h"
 
+#include "llmops_config.h"
+
 #include <criterion/criterion.h>
 
 #include <dirent.h>
@@ -91,4 +93,11 @@ int pf_exists(const char *rel)
 llmops_status pf_parse(const char *src, llmops__prompt **out, llmops__buf *err)
 {
     return llmops__prompt_parse(out, "t", "t.prompt", src, strlen(src), err);
+}
+
+void pf_need_yaml(void)
+{
+#if !LLMOPS_HAVE_YAML
+    cr_skip_test("this libllmops is built without libyaml, and front-matter needs it");
+#endif
 }

@@ -20,6 +20,10 @@ char *pf_read(const char *rel);
 /* 1 if <pf dir>/<rel> exists. */
 int pf_exists(const char *rel);
 
+/* Skip the calling test, saying why, when the library has no YAML support
+ * (front-matter needs it). */
+void pf_need_yaml(void);
+
 /* Parse `src` as prompt "t" (file "t.prompt"); on failure *err has the message. */
 llmops_status pf_parse(const char *src, llmops__prompt **out, llmops__buf *err);
 

@@ -183,6 +183,7 @@ static void *promoter(void *arg)
 
 Test(concurrency, threads_share_loads_while_labels_move)
 {
+    pf_need_yaml();
     pf_write("x.prompt", "---\nmodel: fast\n---\n[user]\nsay {{q}}\n");
     shared s;
     memset(&s, 0, sizeof s);

@@ -105,6 +105,7 @@ static const char *SRC =
 
 Test(nomem, parse_and_render)
 {
+    pf_need_yaml();
     llmops__prompt *p = NULL;
     SWEEP((void)0, pf_parse(SRC, &p, NULL), (llmops__prompt_release(p), p = NULL));
     cr_assert_eq(pf_parse(SRC, &p, NULL), LLMOPS_OK);
@@ -147,6 +148,7 @@ static void lock_still_reads(void)
 
 Test(nomem, registry_operations)
 {
+    pf_need_yaml();
     pf_write("x.prompt", SRC);
     llmops__registry *reg = NULL;
     SWEEP((void)0, llmops__registry_open(pf_path(""), NULL, &reg, NULL),

@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/sha256.h"
 #include "fixture.h"
+#include "llmops_config.h"
 #include "template/mustache.h"
 
 static const char *SUPPORT =
@@ -66,6 +67,7 @@ static void section_is(const llmops__prompt *p, size_t i, llmops_role role, cons
 
 Test(parse, full_front_matter)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse(SUPPORT);
     cr_assert_str_eq(llmops__prompt_name(p), "t");
     cr_assert_str_eq(llmops__prompt_description(p), "Answers a support question");
@@ -93,6 +95,7 @@ Test(parse, full_front_matter)
 
 Test(parse, without_front_matter)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse("[user]\nHello {{name}}\n");
     cr_assert_eq(llmops_json_type_of(llmops__prompt_front(p)), LLMOPS_JSON_OBJECT);
     cr_assert_eq(llmops_json_size(llmops__prompt_front(p)), 0);
@@ -147,6 +150,7 @@ Test(parse, section_text_boundaries)
 
 Test(parse, byte_order_mark_is_not_content)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse("\xEF\xBB\xBF---\nmodel: fast\n---\n[user]\nhi\n");
     llmops__prompt *q = must_parse("---\nmodel: fast\n---\n[user]\nhi\n");
     cr_assert_str_eq(llmops__prompt_model(p), "fast");
@@ -157,6 +161,7 @@ Test(parse, byte_order_mark_is_not_content)
 
 Test(parse, crlf_line_ends)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse("---\r\nmodel: fast\r\n---\r\n[system]\r\nbe brief\r\n"
                                    "[user]\r\nhi\r\nthere\r\n");
     cr_assert_str_eq(llmops__prompt_model(p), "fast");
@@ -167,6 +172,7 @@ Test(parse, crlf_line_ends)
 
 Test(parse, errors_with_places)
 {
+    pf_need_yaml();
     must_fail("\n  hello\n[user]\nx\n", LLMOPS_E_PARSE,
               "t.prompt:2:3: text before the first [system], [user] or [assistant] section");
     must_fail("---\nmodel: fast\n---\n", LLMOPS_E_PARSE,
@@ -213,6 +219,7 @@ Test(parse, errors_with_places)
 
 Test(parse, template_errors_name_file_line_column)
 {
+    pf_need_yaml();
     llmops__prompt *p = NULL;
     llmops__buf err = LLMOPS__BUF_INIT;
     /* The [user] text starts on line 4; the unclosed tag is on its second
@@ -252,6 +259,7 @@ Test(parse, size_limit)
 
 Test(version, is_sha256_of_canonical_json)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse("[system]\nBe \"brief\".\n[user]\n{{q}}\n");
     const char *canon = "{\"front\":{},\"sections\":[{\"role\":\"system\",\"text\":"
                         "\"Be \\\"brief\\\".\"},{\"role\":\"user\",\"text\":\"{{q}}\"}]}";
@@ -284,6 +292,7 @@ static void same_version(const char *a, const char *b, int want_same)
 
 Test(version, yaml_formatting_keeps_it)
 {
+    pf_need_yaml();
     const char *base = "---\nparams: {temperature: 0.2}\nmodel: fast\ntools: [a, b]\n---\n"
                        "[user]\n{{q}}\n";
     same_version(base,
@@ -301,6 +310,7 @@ Test(version, yaml_formatting_keeps_it)
 
 Test(version, any_content_change_moves_it)
 {
+    pf_need_yaml();
     const char *base = "---\nmodel: fast\n---\n[system]\nS\n[user]\n{{q}}\n";
     same_version(base, "---\nmodel: fast\n---\n[system]\nS\n[user]\n{{q}} \n", 0);
     same_version(base, "---\nmodel: fast\n---\n[system]\nS\n[user]\n{{ q }}\n", 0);
@@ -344,10 +354,31 @@ Test(parse, names_ok)
 
 Test(parse, retain_release)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse(SUPPORT);
     llmops__prompt_retain(p);
     llmops__prompt_release(p);
     cr_assert_eq(llmops__prompt_section_count(p), 2);   /* still alive */
     llmops__prompt_release(p);
     llmops__prompt_release(NULL);
+}
+
+Test(parse, front_matter_needs_yaml_support)
+{
+    llmops__prompt *p = NULL;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    llmops_status st = pf_parse("---\nmodel: a\n---\n[user]\nx\n", &p, &err);
+#if LLMOPS_HAVE_YAML
+    cr_assert_eq(st, LLMOPS_OK, "%s", err.data ? err.data : "");
+    cr_assert_str_eq(llmops__prompt_model(p), "a");
+#else
+    cr_assert_eq(st, LLMOPS_E_UNSUPPORTED, "got %s", llmops_status_str(st));
+    cr_assert_not_null(strstr(err.data, "t.prompt:1:1: front-matter needs YAML support"), "%s",
+                       err.data);
+#endif
+    llmops__prompt_release(p);
+    llmops__buf_free(&err);
+    /* Without front-matter, YAML is never needed. */
+    cr_assert_eq(pf_parse("[user]\nx\n", &p, NULL), LLMOPS_OK);
+    llmops__prompt_release(p);
 }

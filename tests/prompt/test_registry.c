@@ -119,6 +119,7 @@ Test(registry, load_working_file)
 
 Test(registry, not_found_and_bad_refs)
 {
+    pf_need_yaml();
     pf_write("support.prompt", V1);
     pf_write("broken.prompt", "---\nmodle: x\n---\n[user]\nx\n");
     open_reg();

@@ -26,6 +26,7 @@ static llmops_json_doc *json(const char *text)
 
 Test(render, support_prompt)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse("---\nmodel: fast\n---\n[system]\n"
                                    "You are a support agent for {{product}}.\n"
                                    "[user]\n{{question}}\n");
@@ -69,6 +70,7 @@ Test(render, no_escaping_and_json_values)
 
 Test(render, missing_variable_names_it_and_its_place)
 {
+    pf_need_yaml();
     llmops__prompt *p = must_parse("---\nmodel: fast\n---\n[system]\nHi {{product}}\n"
                                    "[user]\nfirst line\nQ: {{question}}\n");
     llmops_json_doc *in = json("{\"product\":\"Acme\"}");
