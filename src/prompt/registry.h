@@ -55,7 +55,10 @@
  *   LLMOPS_E_INVALID_ARGUMENT a malformed ref, name or label; a hash prefix
  *                             shorter than 8 digits or matching several
  *                             versions (the message lists them)
- *   LLMOPS_E_LIMIT            a prompt file larger than LLMOPS__PROMPT_MAX_BYTES
+ *   LLMOPS_E_LIMIT            a prompt file larger than LLMOPS__PROMPT_MAX_BYTES,
+ *                             YAML past its limits, rendered text past the
+ *                             messages buffer's limit
+ *   LLMOPS_E_UNSUPPORTED      a front-matter in a build without libyaml
  *   LLMOPS_E_NO_MEMORY
  *
  * Thread-safety: a registry may be used from any number of threads at once
