@@ -1,7 +1,7 @@
-/* The price table: entries in one array, an open-addressing hash index over
- * their ids, and every id and provider name copied into one string pool so a
- * loaded table is three allocations plus its warnings, whatever its size.
- * Overrides added later own their id separately. */
+/* The price table: entries in one array, their context tiers in another, an
+ * open-addressing hash index over their ids, and every id and provider name
+ * copied into one string pool, so a loaded table is five allocations
+ * whatever its size. Overrides added later own their id separately. */
 #include "cost/prices.h"
 
 #include <errno.h>
@@ -843,6 +843,13 @@ int llmops__cost_usd(const llmops__price *price, const llmops_usage *usage, doub
         total += reasoning * reasoning_price;
     *usd = total;
     return 0;
+}
+
+int llmops__prices_cost(const llmops__prices *p, const char *provider_type, const char *model,
+                        const llmops_usage *usage, double *usd)
+{
+    return llmops__cost_usd(llmops__prices_find_usage(p, provider_type, model, usage), usage,
+                            usd);
 }
 
 /* ---- info and teardown -------------------------------------------------- */

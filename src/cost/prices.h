@@ -137,6 +137,11 @@ const llmops__price *llmops__prices_find_usage(const llmops__prices *p,
  * Never reports an unpriced call as $0. */
 int llmops__cost_usd(const llmops__price *price, const llmops_usage *usage, double *usd);
 
+/* find_usage then cost_usd: the cost of one call of `model` at the provider
+ * of type `provider_type`. 0 and *usd, or -1 when unpriced. */
+int llmops__prices_cost(const llmops__prices *p, const char *provider_type, const char *model,
+                        const llmops_usage *usage, double *usd);
+
 void llmops__prices_info_get(const llmops__prices *p, llmops__prices_info *out);
 
 /* One line per skipped entry ("'<id>': input_cost_per_token is a string"),

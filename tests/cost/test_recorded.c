@@ -32,8 +32,11 @@ static double recorded_cost(llmops__prices *p, const llmops__wire *wire, const c
     cr_assert_str_eq(model, want_model, "%s", file);
     const llmops__price *pr = llmops__prices_find(p, type, model);
     cr_assert_not_null(pr, "%s: %s/%s is unpriced", file, type, model);
-    double usd = -1;
+    double usd = -1, again = -2;
     cr_assert_eq(llmops__cost_usd(pr, &u, &usd), 0, "%s", file);
+    /* The one-call form agrees (no recording is near a context tier). */
+    cr_assert_eq(llmops__prices_cost(p, type, model, &u, &again), 0, "%s", file);
+    cr_assert_eq(again, usd, "%s", file);
     return usd;
 }
 
@@ -112,6 +115,7 @@ Test(recorded, ollama_is_unpriced)
     cr_assert_null(pr);
     double usd = 123.0;
     cr_assert_eq(llmops__cost_usd(pr, &u, &usd), -1);
+    cr_assert_eq(llmops__prices_cost(p, "ollama", model, &u, &usd), -1);
     cr_assert_eq(usd, 123.0);
     llmops__prices_free(p);
 }

@@ -42,6 +42,9 @@ Test(tiers, claude_sonnet_above_200k)
     cr_assert_eq(tier->cached_input, 6e-07);
     cr_assert_eq(tier->cache_creation, 7.5e-06);
     ct_assert_usd(cost(tier, u), 150000 * 6e-06 + 50000 * 6e-07 + 1 * 7.5e-06 + 1000 * 2.25e-05);
+    double usd = 0;
+    cr_assert_eq(llmops__prices_cost(p, "anthropic", m, &u, &usd), 0);
+    ct_assert_usd(usd, 150000 * 6e-06 + 50000 * 6e-07 + 1 * 7.5e-06 + 1000 * 2.25e-05);
     llmops__prices_free(p);
 }
 
