@@ -46,10 +46,12 @@ if [ ! -f "$root/fuzz/$target.c" ]; then
     exit 2
 fi
 
-# Extra sources and seed directories per target (paths under src/ and under
-# the test data folder).
+# Extra sources, seed directories and libraries per target (fuzz/T.sources:
+# source globs under the checkout; fuzz/T.seeds: folders under the test
+# data; fuzz/T.libs: linker flags).
 extra=""
 seeds=""
+libs=""
 case $target in
     json_fuzz)
         seeds="json/JSONTestSuite/test_parsing json/JSONTestSuite/test_transform providers" ;;
@@ -59,6 +61,10 @@ case $target in
         fi
         if [ -f "$root/fuzz/$target.seeds" ]; then
             seeds=$(cat "$root/fuzz/$target.seeds")
+        fi
+        # Libraries the target links (linker flags such as -lyaml).
+        if [ -f "$root/fuzz/$target.libs" ]; then
+            libs=$(cat "$root/fuzz/$target.libs")
         fi ;;
 esac
 extra_files=""
@@ -72,7 +78,7 @@ done
     -I"$root/include" -I"$root/src" -I"$config_dir" \
     -o "$out/$target" \
     "$root/fuzz/$target.c" "$root"/src/core/*.c "$root"/src/json/*.c $extra_files \
-    -lm -lpthread
+    $libs -lm -lpthread
 echo "built $out/$target"
 
 corpus=$out/corpus/$target
