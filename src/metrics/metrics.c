@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/hash.h"
 
 /* ---- the built-in definitions ---------------------------------------------- */
@@ -102,6 +103,9 @@ struct series {
     const char **values;         /* into this allocation */
     size_t *lens;
     _Atomic(series *) next;      /* the metric's list, in creation order */
+    /* Keeps the fields every lookup reads off the cache line that updates
+     * from other threads keep writing. */
+    char pad[64];
     _Atomic uint64_t count;      /* int counter value (histograms use buckets) */
     _Atomic uint64_t bits;       /* double counter value or histogram sum, as bits */
     _Atomic uint64_t buckets[];  /* histogram: per-bucket (not cumulative) counts */
@@ -122,6 +126,7 @@ struct llmops__metrics {
     size_t stored;               /* series in the table, under the lock */
     _Atomic size_t labelled;     /* the same, readable without the lock */
     size_t mask;
+    uint64_t seed;               /* per registry, so probe chains cannot be planned */
     _Atomic(series *) *slots;
     metric metrics[LLMOPS__METRICS_MAX];
 };
@@ -319,6 +324,7 @@ llmops__metrics *llmops__metrics_new(size_t max_series)
         return NULL;
     }
     m->mask = cap - 1;
+    m->seed = llmops__hash_bytes(&m, sizeof m, llmops__mono_ns());
     m->max_series = max_series;
     for (int i = 0; i < LLMOPS__M_BUILTIN_COUNT; i++)
         m->metrics[i].def = builtin[i];
@@ -464,17 +470,49 @@ static size_t cut_len(const char *s)
     return n;
 }
 
-static void make_key(key *k, int id, size_t n, const char *const *values)
+/* The hash of a label set, on the update path for every call: one multiply
+ * per 8 bytes, the last (or only) bytes read as overlapping words rather
+ * than one at a time, and one final mix for the set. Lengths are mixed in so
+ * ("ab", "c") and ("a", "bc") differ. */
+static uint64_t hash_value(uint64_t h, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t w = 0;
+    h = (h ^ len) * 0x9E3779B97F4A7C15ull;
+    if (len > 8) {
+        size_t i = 0;
+        for (; len - i > 8; i += 8) {
+            memcpy(&w, p + i, 8);
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 31;
+        }
+        memcpy(&w, p + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + len - 4, 4);
+        w = ((uint64_t)x << 32) | y;
+    } else if (len > 0) {
+        w = ((uint64_t)p[0] << 16) | ((uint64_t)p[len / 2] << 8) | p[len - 1];
+    }
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    return h ^ (h >> 29);
+}
+
+static void make_key(const llmops__metrics *m, key *k, int id, size_t n,
+                     const char *const *values)
 {
     k->n = n;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)id;
+    uint64_t h = m->seed ^ (uint64_t)id;
     for (size_t i = 0; i < n; i++) {
         const char *v = values && values[i] ? values[i] : "";
         k->v[i] = v;
         k->len[i] = cut_len(v);
-        h = llmops__hash_bytes(v, k->len[i], h + k->len[i]);
+        h = hash_value(h, v, k->len[i]);
     }
-    k->hash = h;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    k->hash = h ^ (h >> 33);
 }
 
 static int key_matches(const series *s, int id, const key *k)
@@ -533,7 +571,7 @@ static series *get_series(llmops__metrics *m, int id, const char *const *values,
 {
     metric *mt = &m->metrics[id];
     key k;
-    make_key(&k, id, mt->def.nlabels, values);
+    make_key(m, &k, id, mt->def.nlabels, values);
     series *s = probe(m, id, &k);
     if (s)
         return s;
@@ -866,7 +904,7 @@ llmops_status llmops__metrics_read(const llmops__metrics *m, int id, const char 
     if (!d || d->nlabels != nvalues)
         return LLMOPS_E_INVALID_ARGUMENT;
     key k;
-    make_key(&k, id, d->nlabels, values);
+    make_key(m, &k, id, d->nlabels, values);
     const series *s = probe(m, id, &k);
     if (!s)
         return LLMOPS_E_NOT_FOUND;

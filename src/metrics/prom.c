@@ -106,6 +106,12 @@ static int emit_metric(const llmops__metric_def *d, int id, const llmops__series
     llmops__buf_printf(out, "# HELP %s ", d->name);
     put_escaped(out, d->help, 0);
     llmops__buf_printf(out, "\n# TYPE %s %s\n", d->name, hist ? "histogram" : "counter");
+    /* every series repeats the same bounds: format them once */
+    char le[LLMOPS__METRICS_BUCKETS_MAX + 1][32];
+    for (size_t b = 0; hist && b < d->nbounds; b++)
+        llmops__metrics_format_double(d->bounds[b], le[b]);
+    if (hist)
+        memcpy(le[d->nbounds], "+Inf", 5);
     for (size_t i = 0; i < nseries; i++) {
         const llmops__series_view *v = &series[i];
         int any;
@@ -128,10 +134,7 @@ static int emit_metric(const llmops__metric_def *d, int id, const llmops__series
             } else {
                 llmops__buf_puts(out, "{le=\"");
             }
-            if (b < d->nbounds)
-                put_double(out, d->bounds[b]);
-            else
-                llmops__buf_puts(out, "+Inf");
+            llmops__buf_puts(out, le[b]);
             llmops__buf_puts(out, "\"} ");
             llmops__buf_put_u64(out, v->buckets[b]);
             llmops__buf_putc(out, '\n');
