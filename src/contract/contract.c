@@ -14,6 +14,7 @@ struct llmops__contract {
     size_t max_length;
     llmops__schema *schema;
     const char *root_type;  /* the schema's top-level "type", for the re-ask wording */
+    char *schema_text;      /* compact schema JSON when short enough to quote, else NULL */
     llmops__ct_patterns *pats;
     size_t nrequired;       /* patterns [0, nrequired) are required, the rest forbidden */
     size_t nforbidden;
@@ -95,6 +96,16 @@ llmops_status llmops__contract_new(llmops__contract **out, const llmops__contrac
             return st;
         }
         c->root_type = root_type_of(spec->schema);
+        size_t n = 0;
+        st = llmops_json_write(&c->schema_text, &n, spec->schema, LLMOPS_JSON_WRITE_COMPACT);
+        if (st != LLMOPS_OK) {
+            llmops__contract_free(c);
+            return st;
+        }
+        if (n > LLMOPS__CONTRACT_REASK_SCHEMA_MAX) {
+            llmops_free(c->schema_text);
+            c->schema_text = NULL;
+        }
     }
     st = llmops__ct_patterns_new(&c->pats, spec->required, spec->nrequired, spec->forbidden,
                                  spec->nforbidden, err);
@@ -111,6 +122,7 @@ void llmops__contract_free(llmops__contract *c)
     if (!c)
         return;
     llmops__schema_free(c->schema);
+    llmops_free(c->schema_text);
     llmops__ct_patterns_free(c->pats);
     llmops__free(c);
 }
@@ -133,6 +145,11 @@ size_t llmops__contract_max_length(const llmops__contract *c)
 const char *llmops__contract_root_type(const llmops__contract *c)
 {
     return c ? c->root_type : NULL;
+}
+
+const char *llmops__contract_schema_text(const llmops__contract *c)
+{
+    return c ? c->schema_text : NULL;
 }
 
 int llmops__contract_extracts(const llmops__contract *c)

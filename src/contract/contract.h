@@ -41,6 +41,12 @@ typedef struct llmops__contract llmops__contract;
 #define LLMOPS__CONTRACT_MAX_SCHEMA_ERRORS 20u
 /* The re-ask message never exceeds this many bytes. */
 #define LLMOPS__CONTRACT_REASK_MAX 4096u
+/* A schema whose compact JSON is at most this long is quoted in the re-ask
+ * message, so the model sees what it must satisfy even when the schema only
+ * went to the provider's native structured output. */
+#define LLMOPS__CONTRACT_REASK_SCHEMA_MAX 1024u
+/* The one-line summary never exceeds this many bytes. */
+#define LLMOPS__CONTRACT_SUMMARY_MAX 1024u
 
 /* Compile a spec. `err` (may be NULL) receives what was wrong and where.
  * LLMOPS_E_SCHEMA: the schema is not a valid schema (the validator's where
@@ -96,6 +102,13 @@ void llmops__contract_result_free(llmops__contract_result *res);
 llmops_status llmops__contract_reask_message(const llmops__contract *c,
                                              const llmops__contract_result *res,
                                              llmops__buf *out);
+
+/* Added: every violation on one line, for a final contract-violation error
+ * ("2 contract violations: schema at /age: expected integer, got string;
+ * max_length: ..."), at most LLMOPS__CONTRACT_SUMMARY_MAX bytes (the rest
+ * counted). Appends to `out`; "no contract violations" for an ok result.
+ * LLMOPS_E_INVALID_ARGUMENT, LLMOPS_E_NO_MEMORY. */
+llmops_status llmops__contract_summary(const llmops__contract_result *res, llmops__buf *out);
 
 /* Input check: `input` against the task's input schema, violations of kind
  * "input_schema" with the instance path. A NULL schema accepts anything; a

@@ -88,6 +88,7 @@ int llmops__ct_pattern_match(const llmops__ct_patterns *p, size_t i, llmops__ct_
 size_t llmops__contract_max_length(const llmops__contract *c);
 const char *llmops__contract_root_type(const llmops__contract *c); /* or NULL */
 int llmops__contract_extracts(const llmops__contract *c);
+const char *llmops__contract_schema_text(const llmops__contract *c); /* or NULL */
 
 /* ---- text helpers (reask.c) ---------------------------------------------- */
 

@@ -82,6 +82,16 @@ static void put_line_text(llmops__buf *b, const char *s)
     llmops__buf_append(b, s + run, i - run);
 }
 
+/* Cut `b` to at most `max` bytes at a character boundary, ending in "...". */
+static void shorten(llmops__buf *b, size_t max)
+{
+    if (b->failed || b->len <= max)
+        return;
+    b->len = cut_at_char(b->data, b->len, max - 3);
+    b->data[b->len] = '\0';
+    llmops__buf_puts(b, "...");
+}
+
 static void put_item(llmops__buf *item, const llmops__violation *v)
 {
     llmops__buf_puts(item, "- ");
@@ -95,11 +105,7 @@ static void put_item(llmops__buf *item, const llmops__violation *v)
         llmops__buf_puts(item, ": ");
     }
     put_line_text(item, v->message ? v->message : v->kind);
-    if (!item->failed && item->len > CT_ITEM_MAX) {
-        item->len = cut_at_char(item->data, item->len, CT_ITEM_MAX - 3);
-        item->data[item->len] = '\0';
-        llmops__buf_puts(item, "...");
-    }
+    shorten(item, CT_ITEM_MAX);
     llmops__buf_putc(item, '\n');
 }
 
@@ -118,8 +124,11 @@ static void put_closing(llmops__buf *b, const llmops__contract *c)
                        : strcmp(t, "object") == 0 ? "a JSON object"
                        : strcmp(t, "array") == 0  ? "a JSON array"
                                                   : "a JSON value";
+    const char *schema = llmops__contract_schema_text(c);
     llmops__buf_printf(b, "Answer again with only %s", noun);
-    if (llmops__contract_schema(c))
+    if (schema)
+        llmops__buf_puts(b, " that is valid against the JSON Schema below");
+    else if (llmops__contract_schema(c))
         llmops__buf_puts(b, " that is valid against the JSON Schema you were given");
     size_t max = llmops__contract_max_length(c);
     if (max)
@@ -127,6 +136,10 @@ static void put_closing(llmops__buf *b, const llmops__contract *c)
     llmops__buf_puts(b, ", fixing every problem listed above.");
     if (!llmops__contract_extracts(c))
         llmops__buf_puts(b, " Send no other text and no code fence around it.");
+    if (schema) {
+        llmops__buf_puts(b, "\nJSON Schema: ");
+        llmops__buf_puts(b, schema);
+    }
 }
 
 llmops_status llmops__contract_reask_message(const llmops__contract *c,
@@ -165,6 +178,52 @@ llmops_status llmops__contract_reask_message(const llmops__contract *c,
         llmops__buf_puts(out, "- and more schema errors not listed here\n");
     llmops__buf_append(out, closing.data, closing.len);
     llmops__buf_free(&closing);
+    if (failed || out->failed) {
+        if (!out->failed)
+            out->len = start;
+        return LLMOPS_E_NO_MEMORY;
+    }
+    return LLMOPS_OK;
+}
+
+/* Room kept in the summary for "; and N more", and the longest item. */
+#define CT_SUMMARY_MORE 40u
+#define CT_SUMMARY_ITEM_MAX 300u
+
+llmops_status llmops__contract_summary(const llmops__contract_result *res, llmops__buf *out)
+{
+    if (!res || !out || (res->n && !res->v))
+        return LLMOPS_E_INVALID_ARGUMENT;
+    size_t start = out->len;
+    if (res->n == 0) {
+        llmops__buf_puts(out, "no contract violations");
+        return out->failed ? LLMOPS_E_NO_MEMORY : LLMOPS_OK;
+    }
+    llmops__buf_printf(out, "%zu contract violation%s: ", res->n, res->n == 1 ? "" : "s");
+    size_t budget = LLMOPS__CONTRACT_SUMMARY_MAX - CT_SUMMARY_MORE;
+    llmops__buf item = LLMOPS__BUF_INIT;
+    size_t shown = 0;
+    for (; shown < res->n; shown++) {
+        const llmops__violation *v = &res->v[shown];
+        llmops__buf_clear(&item);
+        if (shown)
+            llmops__buf_puts(&item, "; ");
+        put_line_text(&item, v->kind);
+        if (v->path) {
+            llmops__buf_puts(&item, " at ");
+            put_line_text(&item, v->path[0] ? v->path : "the top level");
+        }
+        llmops__buf_puts(&item, ": ");
+        put_line_text(&item, v->message ? v->message : "");
+        shorten(&item, CT_SUMMARY_ITEM_MAX);
+        if (item.failed || (out->len - start) + item.len > budget)
+            break;
+        llmops__buf_append(out, item.data, item.len);
+    }
+    int failed = item.failed;
+    llmops__buf_free(&item);
+    if (shown < res->n)
+        llmops__buf_printf(out, "%sand %zu more", shown ? "; " : "", res->n - shown);
     if (failed || out->failed) {
         if (!out->failed)
             out->len = start;

@@ -1,5 +1,5 @@
 /* Allocation failure: every allocation a contract makes (compile, check,
- * re-ask message, input check) is made to fail in turn; each run ends in
+ * re-ask message, summary, input check) is made to fail in turn; each run ends in
  * LLMOPS_E_NO_MEMORY or success, without a crash or a leak. Criterion runs
  * each test in its own process, so the replaced allocator stays here. */
 #include <stdlib.h>
@@ -99,6 +99,8 @@ static int round_trip(llmops_json_doc *schema, const char *text)
         cr_assert_not(r.ok);
         llmops__buf b = LLMOPS__BUF_INIT;
         st = llmops__contract_reask_message(c, &r, &b);
+        if (st == LLMOPS_OK)
+            st = llmops__contract_summary(&r, &b);
         llmops__buf_free(&b);
         if (st == LLMOPS_OK) {
             llmops__contract_result in;

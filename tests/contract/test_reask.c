@@ -54,8 +54,10 @@ Test(contract_reask, json_object_contract)
     cr_expect(strstr(m, "limit of 40") != NULL, "length item: %s", m);
     cr_expect(strstr(m, "\"(?i)as an ai\"") != NULL, "pattern item: %s", m);
     cr_expect(strstr(m, "Answer again with only a JSON object that is valid against the JSON "
-                        "Schema you were given, at most 40 characters long") != NULL,
+                        "Schema below, at most 40 characters long") != NULL,
               "closing: %s", m);
+    cr_expect(strstr(m, "\nJSON Schema: {\"type\":\"object\",\"required\":[\"answer\"],") != NULL,
+              "a short schema is quoted: %s", m);
     cr_expect(strstr(m, "no code fence") != NULL, "strict JSON forbids fences: %s", m);
     cr_expect_eq(count_lines_starting(m, "- "), r.n, "one item per violation:\n%s", m);
     free(m);
@@ -204,4 +206,87 @@ Test(contract_reask, appends_and_rejects_empty_results)
     llmops__buf_free(&b);
     llmops__contract_result_free(&r);
     llmops__contract_free(c);
+}
+
+Test(contract_reask, long_schemas_are_not_quoted)
+{
+    /* A schema beyond LLMOPS__CONTRACT_REASK_SCHEMA_MAX compact bytes. */
+    char schema[4096] = "{\"type\":\"object\",\"required\":[\"p0\"],\"properties\":{";
+    for (int i = 0; i < 60; i++) {
+        char prop[64];
+        snprintf(prop, sizeof prop, "%s\"p%d\":{\"type\":\"string\"}", i ? "," : "", i);
+        strcat(schema, prop);
+    }
+    strcat(schema, "}}");
+    cr_assert_gt(strlen(schema), LLMOPS__CONTRACT_REASK_SCHEMA_MAX);
+    ct_spec s = { .json = 1, .schema = schema };
+    llmops__contract *c = ct_make(&s);
+    llmops__contract_result r;
+    ct_check(c, "{\"p1\": 1}", &r);
+    cr_assert_eq(r.n, 2);
+    char *m = reask(c, &r);
+    cr_expect(strstr(m, "valid against the JSON Schema you were given") != NULL, "%s", m);
+    cr_expect(strstr(m, "JSON Schema: ") == NULL, "%s", m);
+    free(m);
+    llmops__contract_result_free(&r);
+    llmops__contract_free(c);
+}
+
+Test(contract_reask, one_line_summary)
+{
+    const char *forb[] = { "x" };
+    ct_spec s = { .json = 1, .schema = "{\"type\":\"object\",\"required\":[\"a\"]}",
+                  .forbidden = forb, .nforbidden = LLMOPS_HAVE_PCRE2 ? 1 : 0 };
+    llmops__contract *c = ct_make(&s);
+    llmops__contract_result r;
+    ct_check(c, "{\"x\": 1}", &r);
+    llmops__buf b = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__contract_summary(&r, &b), LLMOPS_OK);
+    cr_expect(strchr(b.data, '\n') == NULL, "one line: %s", b.data);
+    if (LLMOPS_HAVE_PCRE2)
+        cr_expect(strncmp(b.data, "2 contract violations: schema at the top level: ", 48) == 0 &&
+                      strstr(b.data, "; forbidden_pattern: the answer must not match") != NULL,
+                  "%s", b.data);
+    else
+        cr_expect(strncmp(b.data, "1 contract violation: schema at the top level: ", 47) == 0,
+                  "%s", b.data);
+    llmops__buf_free(&b);
+    llmops__contract_result_free(&r);
+    ct_check(c, "{\"a\": 1}", &r);
+    cr_assert_eq(llmops__contract_summary(&r, &b), LLMOPS_OK);
+    cr_expect_str_eq(b.data, "no contract violations");
+    llmops__buf_free(&b);
+    llmops__contract_result_free(&r);
+    cr_expect_eq(llmops__contract_summary(NULL, &b), LLMOPS_E_INVALID_ARGUMENT);
+    llmops__contract_free(c);
+}
+
+Test(contract_reask, summary_is_bounded)
+{
+    enum { N = 300 };
+    llmops__violation *v = calloc(N, sizeof *v);
+    char *long_msg = malloc(2000);
+    memset(long_msg, 'y', 1999);
+    long_msg[1999] = '\0';
+    for (int i = 0; i < N; i++) {
+        v[i].kind = "schema";
+        v[i].path = "/items/3";
+        v[i].message = i == 0 ? long_msg : "expected string, got number";
+    }
+    llmops__contract_result r = { 0 };
+    r.v = v;
+    r.n = N;
+    llmops__buf b = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__contract_summary(&r, &b), LLMOPS_OK);
+    cr_expect_leq(b.len, LLMOPS__CONTRACT_SUMMARY_MAX, "%zu bytes", b.len);
+    cr_expect(strncmp(b.data, "300 contract violations: schema at /items/3: yyy", 48) == 0,
+              "%.80s", b.data);
+    cr_expect(strstr(b.data, "y...; schema at /items/3: expected string") != NULL,
+              "a long item is cut: %.400s", b.data);
+    const char *more = strstr(b.data, "; and ");
+    cr_assert_not_null(more, "the rest is counted: %s", b.data);
+    cr_expect(strstr(more, " more") != NULL && more[strlen(more) - 1] == 'e', "%s", more);
+    llmops__buf_free(&b);
+    free(long_msg);
+    free(v);
 }
