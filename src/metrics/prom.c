@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json/number.h"
+#include "json/utf8.h"
 
 void llmops__metrics_format_double(double v, char out[32])
 {
@@ -16,23 +17,32 @@ void llmops__metrics_format_double(double v, char out[32])
         llmops__json_fmt_double(v, out);
 }
 
-/* HELP text escapes backslash and newline; label values also double-quote. */
-static void put_escaped(llmops__buf *out, const char *s, int quote)
+/* HELP text escapes backslash and newline; label values also double-quote.
+ * The format is UTF-8, so a byte that does not start a well-formed sequence
+ * (a value cut from binary data, say) is written as U+FFFD. */
+static void put_escaped(llmops__buf *out, const char *text, int quote)
 {
-    const char *run = s;
-    for (; *s; s++) {
+    const unsigned char *s = (const unsigned char *)text, *run = s;
+    const unsigned char *end = s + strlen(text);
+    while (s < end) {
         const char *esc = NULL;
+        size_t skip = 1;
         if (*s == '\\')
             esc = "\\\\";
         else if (*s == '\n')
             esc = "\\n";
         else if (quote && *s == '"')
             esc = "\\\"";
-        if (!esc)
+        else if (*s >= 0x80 && (skip = llmops__utf8_seq(s, end)) == 0)
+            esc = "\xEF\xBF\xBD";
+        if (!esc) {
+            s += skip;
             continue;
+        }
         llmops__buf_append(out, run, (size_t)(s - run));
-        llmops__buf_append(out, esc, 2);
-        run = s + 1;
+        llmops__buf_puts(out, esc);
+        s++;
+        run = s;
     }
     llmops__buf_append(out, run, (size_t)(s - run));
 }

@@ -132,6 +132,16 @@ Test(metrics_prom, label_values_escaped)
                                     "variant=\"ünïcødé ✓\"} 1\n"),
                        "%s", text);
     check(text, 2);
+    /* bytes that are not UTF-8 come out as U+FFFD; the series stays one */
+    const char *binary[] = {"a\xff\xc3", "\xed\xa0\x80z", "ok"};
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_FALLBACKS, L(binary), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_FALLBACKS, L(binary), 1), LLMOPS_OK);
+    llmops__buf fb = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__metrics_prometheus(m, &fb), LLMOPS_OK);
+    cr_expect_not_null(strstr(fb.data, "llmops_fallbacks_total{task=\"a\xef\xbf\xbd\xef\xbf\xbd\","
+                                       "model=\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\","
+                                       "variant=\"ok\"} 2\n"), "%s", fb.data);
+    llmops__buf_free(&fb);
     /* the reader gets the raw values back */
     const char *line = strstr(text, "llmops_retries_total{task=\"back");
     char one[512];
