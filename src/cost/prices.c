@@ -841,6 +841,9 @@ int llmops__cost_usd(const llmops__price *price, const llmops_usage *usage, doub
         total += plain_out * price->output;
     if (reasoning > 0)
         total += reasoning * reasoning_price;
+    /* Absurd but finite prices (1e300 per token) overflow: not a cost. */
+    if (!isfinite(total))
+        return -1;
     *usd = total;
     return 0;
 }

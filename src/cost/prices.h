@@ -132,8 +132,9 @@ const llmops__price *llmops__prices_find_usage(const llmops__prices *p,
  * capped so the parts never exceed input_tokens and output_tokens (providers
  * report them as parts of those totals).
  * Returns 0 and sets *usd, or -1 (leaving *usd alone) when the model is
- * unpriced: `price` is NULL, it sets neither input nor output, or a kind of
- * token the usage has is priced by nothing (after the fallbacks above).
+ * unpriced: `price` is NULL, it sets neither input nor output, a kind of
+ * token the usage has is priced by nothing (after the fallbacks above), or
+ * the sum overflows a double (absurd prices such as 1e300 per token).
  * Never reports an unpriced call as $0. */
 int llmops__cost_usd(const llmops__price *price, const llmops_usage *usage, double *usd);
 

@@ -93,6 +93,13 @@ Test(cost, unpriced_is_never_zero)
     cr_assert_eq(llmops__cost_usd(&reasoning_only, &u, NULL), -1);
 }
 
+Test(cost, overflow_is_unpriced)
+{
+    llmops__price absurd = { 1e300, 1e300, NAN, NAN, NAN };
+    cr_assert(unpriced(&absurd, usage(INT64_MAX, INT64_MAX, 0, 0, 0)));
+    ct_assert_usd(cost_of(&absurd, usage(1, 0, 0, 0, 0)), 1e300);
+}
+
 Test(cost, inconsistent_counts_are_capped)
 {
     llmops__price pr = { 1e-6, 2e-6, 0.5e-6, 4e-6, 3e-6 };
