@@ -149,3 +149,52 @@ Test(contract_extract, many_braces_stay_bounded)
     cr_expect_lt(ms, 5000, "took %llu ms", (unsigned long long)ms);
     free(text);
 }
+
+/* Deterministic pseudo-random texts from JSON's punctuation, prose and
+ * fences: whatever is found must be exactly a JSON value in the text. */
+Test(contract_extract, random_texts_keep_invariants)
+{
+    static const char *const atoms[] = { "{", "}", "[", "]", "\"", "\\", ":", ",", " ", "\n",
+                                         "1", "a", "\"k\"", "true", "```", "```json\n",
+                                         "{\"a\":[1,{\"b\":\"}\"}]}", "\xc3\xa9", "null" };
+    const size_t natoms = sizeof atoms / sizeof *atoms;
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    char text[512];
+    size_t found = 0;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int atoms_n = (int)(seed >> 59) + 1; /* 1..32 atoms */
+        for (int k = 0; k < atoms_n; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *a = atoms[(seed >> 33) % natoms];
+            size_t al = strlen(a);
+            if (len + al >= sizeof text)
+                break;
+            memcpy(text + len, a, al);
+            len += al;
+        }
+        text[len] = '\0';
+        llmops__ct_found f;
+        cr_assert_eq(llmops__ct_find_json(text, len, &f), LLMOPS_OK);
+        llmops_json_doc *whole = NULL;
+        int whole_ok = llmops_json_parse(&whole, text, len, NULL, NULL) == LLMOPS_OK;
+        cr_assert_eq(whole_ok, f.how == LLMOPS__CT_WHOLE, "whole-text verdict for <%s>", text);
+        if (f.how == LLMOPS__CT_NONE) {
+            cr_assert_null(f.doc);
+        } else {
+            found++;
+            cr_assert_leq(f.off + f.len, len);
+            llmops_json_doc *span = NULL;
+            cr_assert_eq(llmops_json_parse(&span, text + f.off, f.len, NULL, NULL), LLMOPS_OK,
+                         "span %zu+%zu of <%s> is not JSON", f.off, f.len, text);
+            cr_assert(llmops_json_equal(llmops_json_doc_root(span), llmops_json_doc_root(f.doc)));
+            if (f.how == LLMOPS__CT_EMBEDDED)
+                cr_assert(text[f.off] == '{' || text[f.off] == '[', "<%s>", text);
+            llmops_json_doc_free(span);
+        }
+        llmops_json_doc_free(whole);
+        llmops_json_doc_free(f.doc);
+    }
+    cr_expect_gt(found, 1000, "the generator must also make texts that hold JSON: %zu", found);
+}
