@@ -23,9 +23,13 @@ typedef struct llmops__contract_spec {
      * the value are a "prose_around_json" violation. */
     int extract_json;
     size_t max_length;           /* in Unicode code points of the whole output, 0 none */
-    const char *const *required; /* PCRE2 patterns (UTF) that must match the output */
+    /* PCRE2 patterns with UTF and Unicode properties and no other flags
+     * (write (?i), (?m), (?s) inline), matched against the whole output
+     * text, also for JSON output. Matching stops at a backtracking limit; a
+     * pattern that hits it counts as violated ("could not be checked"). */
+    const char *const *required; /* patterns that must match the output */
     size_t nrequired;
-    const char *const *forbidden;/* PCRE2 patterns (UTF) that must not match */
+    const char *const *forbidden;/* patterns that must not match */
     size_t nforbidden;
     /* Added: how the schema resolves external references; may be NULL. The
      * resolver's values must outlive the contract. */
