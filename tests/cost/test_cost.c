@@ -96,7 +96,8 @@ Test(cost, unpriced_is_never_zero)
 Test(cost, overflow_is_unpriced)
 {
     llmops__price absurd = { 1e300, 1e300, NAN, NAN, NAN };
-    cr_assert(unpriced(&absurd, usage(INT64_MAX, INT64_MAX, 0, 0, 0)));
+    cr_assert(unpriced(&absurd, usage(INT64_MAX, 0, 0, 0, 0)));
+    cr_assert(unpriced(&absurd, usage(0, 1000000000, 0, 0, 0)));
     ct_assert_usd(cost_of(&absurd, usage(1, 0, 0, 0, 0)), 1e300);
 }
 
