@@ -294,3 +294,31 @@ Test(cli_run, readme_demo_command)
     cr_expect(strstr(r.err, "usage:       131 input") != NULL, "%s", r.err);
     cli_result_free(&r);
 }
+
+/* The call's own settings: joining a trace, who it is for, its deadline. */
+Test(cli_run, call_settings)
+{
+    const char *tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    cli_result r = cli_run(demo, "run", "answer", "--input", "@input.json", "--traceparent", tp,
+                           "--user", "user-42", "--session", "s-1", "--tenant", "acme",
+                           "--deadline-ms", "20000", NULL);
+    cr_expect_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_expect(strstr(r.err, "trace:       0af7651916cd43dd8448eb211c80319c\n") != NULL,
+              "the call did not join the trace: %s", r.err);
+    cli_result_free(&r);
+
+    r = cli_run(demo, "run", "answer", "--input", "@input.json", "--traceparent", "00-zz", NULL);
+    cr_expect_eq(r.code, 2, "exit %d: %s", r.code, r.err);
+    cr_expect(strstr(r.err, "bad --traceparent: ") != NULL, "%s", r.err);
+    cli_result_free(&r);
+
+    for (const char *const *bad = (const char *const[]){ "0", "-5", "12ms", "",
+                                                          "99999999999999999999999", NULL };
+         *bad; bad++) {
+        r = cli_run(demo, "run", "answer", "--input", "@input.json", "--deadline-ms", *bad,
+                    "--config", "absent.yaml", NULL);
+        cr_expect_eq(r.code, 2, "--deadline-ms '%s': exit %d: %s", *bad, r.code, r.err);
+        cr_expect(strstr(r.err, "--deadline-ms takes a whole number") != NULL, "%s", r.err);
+        cli_result_free(&r);
+    }
+}

@@ -3,6 +3,7 @@
  * tool calls) on stderr or in one JSON object. */
 #include "cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 static const cli_cmd cmd_run = {
     "run",
     "usage: llmops run TASK --input JSON|@FILE [--config FILE] [--stream] [--json]\n"
+    "                  [--user ID] [--session ID] [--tenant ID] [--traceparent TP]\n"
+    "                  [--deadline-ms N]\n"
     "\n"
     "Runs one call of TASK: checks the input, renders the task's prompt, calls the\n"
     "model through its route (retries, fallbacks), checks the output contract\n"
@@ -26,6 +29,13 @@ static const cli_cmd cmd_run = {
     "                      turn changes it, the final output follows)\n"
     "  --json              print one JSON object with the output and everything above\n"
     "                      on stdout instead (not with --stream)\n"
+    "  --user ID           who the call is for (traces; sent to providers that take a\n"
+    "                      user id)\n"
+    "  --session ID, --tenant ID\n"
+    "                      recorded with the call's trace\n"
+    "  --traceparent TP    join an existing W3C trace (00-<32 hex>-<16 hex>-<2 hex>)\n"
+    "  --deadline-ms N     the whole call's deadline in milliseconds (retries,\n"
+    "                      fallbacks and tool steps included) instead of the task's\n"
     "  -h, --help          this text\n"
     "\n"
     "Ctrl-C cancels the call (it ends as a failed call, status cancelled).\n"
@@ -366,8 +376,58 @@ static int run_call(const char *task, llmops_call *call, int stream, int json)
     return CLI_EXIT_OK;
 }
 
+/* The call's optional settings from the command line. */
+typedef struct call_opts {
+    const char *user, *session, *tenant, *traceparent, *deadline;
+    uint64_t deadline_ms;   /* 0: the task's */
+} call_opts;
+
+/* --deadline-ms is checked before anything is opened, like every usage error. */
+static int parse_deadline(call_opts *o)
+{
+    if (!o->deadline)
+        return CLI_EXIT_OK;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long ms = strtoull(o->deadline, &end, 10);
+    if (o->deadline[0] < '0' || o->deadline[0] > '9' || *end || ms == 0 || errno == ERANGE)
+        return cli_misuse(&cmd_run, "--deadline-ms takes a whole number of milliseconds above 0");
+    o->deadline_ms = ms;
+    return CLI_EXIT_OK;
+}
+
+/* Applies them; a malformed value is a usage error (the library's words). */
+static int apply_opts(llmops_call *call, const call_opts *o)
+{
+    llmops_status st = LLMOPS_OK;
+    const char *what = NULL;
+    if (o->user && (st = llmops_call_set_user(call, o->user)) != LLMOPS_OK)
+        what = "--user";
+    else if (o->session && (st = llmops_call_set_session(call, o->session)) != LLMOPS_OK)
+        what = "--session";
+    else if (o->tenant && (st = llmops_call_set_tenant(call, o->tenant)) != LLMOPS_OK)
+        what = "--tenant";
+    else if (o->traceparent &&
+             (st = llmops_call_set_traceparent(call, o->traceparent)) != LLMOPS_OK)
+        what = "--traceparent";
+    if (!what && o->deadline_ms &&
+        (st = llmops_call_set_deadline_ms(call, o->deadline_ms)) != LLMOPS_OK)
+        what = "--deadline-ms";
+    if (!what)
+        return CLI_EXIT_OK;
+    if (st == LLMOPS_E_NO_MEMORY)
+        return cli_fail(&cmd_run, what, st, NULL);
+    char why[512];
+    const char *err = llmops_call_error(call);
+    snprintf(why, sizeof why, "bad %s: %s%s", what, err && *err ? err : llmops_status_str(st),
+             o->traceparent && strcmp(what, "--traceparent") == 0
+                 ? " (want 00-<32 hex>-<16 hex>-<2 hex>)" : "");
+    return cli_misuse(&cmd_run, why);
+}
+
 int cli_run(int argc, char **argv)
 {
+    call_opts co = { NULL, NULL, NULL, NULL, NULL, 0 };
     const char *input = NULL, *config = NULL, *pos[1];
     int stream = 0, json = 0, help = 0;
     size_t npos;
@@ -376,6 +436,11 @@ int cli_run(int argc, char **argv)
         { "config", &config, NULL },
         { "stream", NULL, &stream },
         { "json", NULL, &json },
+        { "user", &co.user, NULL },
+        { "session", &co.session, NULL },
+        { "tenant", &co.tenant, NULL },
+        { "traceparent", &co.traceparent, NULL },
+        { "deadline-ms", &co.deadline, NULL },
     };
     int rc = cli_parse(&cmd_run, argc, argv, opts, sizeof opts / sizeof *opts, pos, 1, &npos,
                        &help);
@@ -387,6 +452,8 @@ int cli_run(int argc, char **argv)
         return cli_misuse(&cmd_run, "--input is required (JSON text or @FILE)");
     if (stream && json)
         return cli_misuse(&cmd_run, "--stream and --json cannot be combined");
+    if ((rc = parse_deadline(&co)) != CLI_EXIT_OK)
+        return rc;
     const char *task = pos[0];
     char *text = NULL;
     size_t len = 0;
@@ -407,6 +474,8 @@ int cli_run(int argc, char **argv)
         rc = cli_fail(&cmd_run, "creating the call", st, NULL);
     } else if ((st = llmops_call_set_input(call, text, len)) != LLMOPS_OK) {
         rc = cli_fail(&cmd_run, "setting the input", st, llmops_call_error(call));
+    } else if ((rc = apply_opts(call, &co)) != CLI_EXIT_OK) {
+        /* apply_opts said what was wrong */
     } else if ((st = llmops_cancel_new(&interrupt_token)) != LLMOPS_OK ||
                (st = llmops_call_set_cancel(call, interrupt_token)) != LLMOPS_OK) {
         rc = cli_fail(&cmd_run, "setting up cancellation", st, NULL);
