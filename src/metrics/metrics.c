@@ -64,7 +64,7 @@ static const llmops__metric_def builtin[LLMOPS__M_BUILTIN_COUNT] = {
     [LLMOPS__M_TOKENS] = COUNTER("llmops_tokens_total", "llmops.tokens",
         "Tokens by type: input, output, cached_input, cache_creation, reasoning.",
         "{token}", LLMOPS__VALUE_INT, L_TOKEN),
-    [LLMOPS__M_COST] = COUNTER("llmops_cost_usd_total", "llmops.cost",
+    [LLMOPS__M_COST] = COUNTER("llmops_cost_usd_total", "llmops.cost_usd",
         "Cost of priced calls in US dollars (unpriced calls add nothing).", "{USD}",
         LLMOPS__VALUE_DOUBLE, L_CALL),
     [LLMOPS__M_RETRIES] = COUNTER("llmops_retries_total", "llmops.retries",
@@ -127,6 +127,7 @@ struct llmops__metrics {
     _Atomic size_t labelled;     /* the same, readable without the lock */
     size_t mask;
     uint64_t seed;               /* per registry, so probe chains cannot be planned */
+    uint64_t start_ns;           /* wall clock at creation */
     _Atomic(series *) *slots;
     metric metrics[LLMOPS__METRICS_MAX];
 };
@@ -324,6 +325,7 @@ llmops__metrics *llmops__metrics_new(size_t max_series)
         return NULL;
     }
     m->mask = cap - 1;
+    m->start_ns = llmops__wall_ns();
     m->seed = llmops__hash_bytes(&m, sizeof m, llmops__mono_ns());
     m->max_series = max_series;
     for (int i = 0; i < LLMOPS__M_BUILTIN_COUNT; i++)
@@ -441,6 +443,11 @@ const llmops__metric_def *llmops__metrics_def(const llmops__metrics *m, int id)
     if (!m || id < 0 || id >= atomic_load_explicit(&m->nmetrics, memory_order_acquire))
         return NULL;
     return &m->metrics[id].def;
+}
+
+uint64_t llmops__metrics_start_ns(const llmops__metrics *m)
+{
+    return m ? m->start_ns : 0;
 }
 
 size_t llmops__metrics_series_count(const llmops__metrics *m)

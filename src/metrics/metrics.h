@@ -203,6 +203,20 @@ size_t llmops__metrics_series_count(const llmops__metrics *m);
  * with +Inf, _sum and _count). LLMOPS_E_NO_MEMORY if `out` failed. */
 llmops_status llmops__metrics_prometheus(const llmops__metrics *m, llmops__buf *out);
 
+/* Appends the registry as the JSON body of an OTLP/HTTP metrics export
+ * (POST /v1/metrics, ExportMetricsServiceRequest): one resource with
+ * service.name (NULL = "unknown_service"), one scope "libllmops", and every
+ * metric with series under its OpenTelemetry name: counters as cumulative
+ * monotonic sums (asInt or asDouble), histograms as cumulative explicit-bucket
+ * histograms (per-bucket counts). Start time is the registry's creation, end
+ * time `now_wall_ns` (Unix epoch ns). LLMOPS_E_NO_MEMORY if `out` failed. */
+llmops_status llmops__metrics_otlp_json(const llmops__metrics *m, const char *service_name,
+                                        uint64_t now_wall_ns, llmops__buf *out);
+
+/* Wall-clock time (Unix epoch ns) the registry was created: the start of
+ * every cumulative series. */
+uint64_t llmops__metrics_start_ns(const llmops__metrics *m);
+
 /* Shortest text that reads back as the same double, as Prometheus writes
  * numbers ("+Inf", "-Inf", "NaN" for the special values). out >= 32 bytes. */
 void llmops__metrics_format_double(double v, char out[32]);
