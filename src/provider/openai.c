@@ -822,6 +822,12 @@ static int read_usage(const llmops_json *u, llmops_usage *out)
         out->cached_input_tokens = llmops__oa_int(u, "cached_tokens");
     out->reasoning_tokens =
         llmops__oa_int(llmops_json_get(u, "completion_tokens_details"), "reasoning_tokens");
+    /* Our output count includes reasoning. Some servers (xAI) count the
+     * reasoning outside completion_tokens: their total is prompt +
+     * completion + reasoning. */
+    if (out->reasoning_tokens > 0 && llmops_json_get(u, "total_tokens") &&
+        out->total_tokens == out->input_tokens + out->output_tokens + out->reasoning_tokens)
+        out->output_tokens += out->reasoning_tokens;
     return 1;
 }
 

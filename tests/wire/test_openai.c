@@ -799,6 +799,12 @@ static void add_usage(expect *e, const llmops_json *root)
     e->has_usage = 1;
     e->in = jint(u, "prompt_tokens");
     e->out = llmops_json_get(u, "completion_tokens") ? jint(u, "completion_tokens") : 0;
+    /* llmops_usage counts reasoning in the output; xAI reports it outside
+     * completion_tokens (its total is prompt + completion + reasoning). */
+    const llmops_json *cd = llmops_json_get(u, "completion_tokens_details");
+    int64_t r = llmops_json_get(cd, "reasoning_tokens") ? jint(cd, "reasoning_tokens") : 0;
+    if (r > 0 && llmops_json_get(u, "total_tokens") && jint(u, "total_tokens") == e->in + e->out + r)
+        e->out += r;
 }
 
 static void expect_chat_body(expect *e, const llmops_json *root)
