@@ -4,6 +4,7 @@
 #define LLMOPS_PROMPT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "llmops/common.h"
 #include "core/strbuf.h"
@@ -94,6 +95,10 @@ llmops_status llmops__pr_lock_set(llmops__pr_lockfile *lf, const char *name, con
  * top itself. 0 with `out` filled, -1 when there is none, -2 out of memory. */
 int llmops__pr_lock_rollback_target(const llmops__pr_entry *e, const char *label,
                                     char out[65]);
+
+/* Parse an RFC 3339 time ("2026-11-23T18:00:00.123456Z", any offset or
+ * fraction) into nanoseconds since the Unix epoch. 0 ok, -1 malformed. */
+int llmops__pr_parse_time(const char *s, int64_t *ns);
 
 /* 1 if `s` is exactly 64 lowercase hex digits. */
 int llmops__pr_is_hash(const char *s, size_t len);

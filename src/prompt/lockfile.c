@@ -202,7 +202,8 @@ static llmops_status parse_event(llmops__pr_entry *e, const llmops_json *ev, con
                 return bad(err, file, p, "is neither null nor 64 lowercase hex digits");
             previous = s;
         } else if (strcmp(k, "at") == 0) {
-            if (!s || n == 0 || n >= 32)
+            int64_t t;
+            if (!s || n >= 32 || strlen(s) != n || llmops__pr_parse_time(s, &t) != 0)
                 return bad(err, file, p, "is not an RFC 3339 time");
             at = s;
         } else if (strcmp(k, "action") == 0) {

@@ -224,6 +224,35 @@ llmops_status llmops__registry_promote(llmops__registry *reg, const char *name, 
 llmops_status llmops__registry_rollback(llmops__registry *reg, const char *name,
                                         const char *label, llmops__buf *err);
 
+/* ---- history ------------------------------------------------------------ */
+
+typedef struct llmops__prompt_event {
+    char *label;
+    char version[65];    /* where the label went */
+    char previous[65];   /* where it was; "" when it was new */
+    char at[32];         /* RFC 3339, as recorded */
+    int rollback;        /* 1 for a rollback, 0 for a promotion */
+} llmops__prompt_event;
+
+typedef struct llmops__prompt_history {
+    llmops__prompt_event *items;   /* oldest first */
+    size_t count;
+} llmops__prompt_history;
+
+/* The recorded events of prompt `name`, of one `label` or (NULL) of all,
+ * read from the lock file as it is now. No events is not an error.
+ * Free with llmops__prompt_history_free. */
+llmops_status llmops__registry_history(llmops__registry *reg, const char *name, const char *label,
+                                       llmops__prompt_history *out, llmops__buf *err);
+void llmops__prompt_history_free(llmops__prompt_history *h);
+
+/* Which version `label` of `name` pointed at, at the RFC 3339 time `at`
+ * (the last event at or before it): "which prompt was live". The version
+ * stays loadable as "name@<version>". LLMOPS_E_NOT_FOUND when the label did
+ * not exist yet; LLMOPS_E_INVALID_ARGUMENT for a malformed time. */
+llmops_status llmops__registry_live_at(llmops__registry *reg, const char *name, const char *label,
+                                       const char *at, char out[65], llmops__buf *err);
+
 /* 1 if `s` is a valid prompt name (or label: the same alphabet). */
 int llmops__prompt_name_ok(const char *s, size_t len);
 

@@ -196,10 +196,19 @@ Test(nomem, registry_operations)
     /* A rollback that fails part way leaves the label where it was. */
     SWEEP(reg = open_or_null(), (llmops__registry_rollback(reg, "x", "production", &err)),
           (llmops__registry_free(reg), reg = NULL, llmops__buf_free(&err), lock_still_reads()));
+    llmops__prompt_history h = { NULL, 0 };
+    SWEEP(reg = open_or_null(), (llmops__registry_history(reg, "x", NULL, &h, &err)),
+          (llmops__prompt_history_free(&h), llmops__registry_free(reg), reg = NULL,
+           llmops__buf_free(&err)));
+    char live_v[65];
+    SWEEP(reg = open_or_null(),
+          (llmops__registry_live_at(reg, "x", "production", "2200-01-01T00:00:00Z", live_v, &err)),
+          (llmops__registry_free(reg), reg = NULL, llmops__buf_free(&err)));
     reg = open_or_null();
     char now[65];
     cr_assert_eq(llmops__registry_hash(reg, "x@production", now, NULL), LLMOPS_OK);
     cr_assert_str_eq(now, was, "the rollback did not happen exactly once");
+    cr_assert_str_eq(live_v, now);
     llmops__registry_free(reg);
     cr_assert_eq(live, 0, "%ld blocks outstanding", live);
 }

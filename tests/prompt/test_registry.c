@@ -383,6 +383,7 @@ static void corrupt(const char *text, llmops_status want, const char *needle)
     expect(st, want, needle);
 }
 
+#define AT "\"at\": \"2026-01-01T00:00:00Z\""
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 Test(registry, corrupt_lock_files)
@@ -405,12 +406,15 @@ Test(registry, corrupt_lock_files)
             "\"version\": \"" H64 "\"}]}}}",
             LLMOPS_E_CONFIG, "prompts.x.history[0].at is missing");
     corrupt("{\"version\": 1, \"prompts\": {\"x\": {\"history\": [{\"label\": \"p\", "
-            "\"at\": \"t\", \"version\": \"" H64 "\", \"previous\": 3}]}}}",
+            AT ", \"version\": \"" H64 "\", \"previous\": 3}]}}}",
             LLMOPS_E_CONFIG, "prompts.x.history[0].previous is neither null");
     corrupt("{\"version\": 1, \"prompts\": {\"x\": {\"history\": [{\"label\": \"p\", "
-            "\"at\": \"t\", \"version\": \"" H64 "\", \"action\": \"undo\"}]}}}",
+            AT ", \"version\": \"" H64 "\", \"action\": \"undo\"}]}}}",
             LLMOPS_E_CONFIG, "prompts.x.history[0].action is neither");
     corrupt("{\"version\": 1, \"version\": 1}", LLMOPS_E_CONFIG, "prompts.lock:1:");
+    corrupt("{\"version\": 1, \"prompts\": {\"x\": {\"history\": [{\"label\": \"p\", "
+            "\"at\": \"yesterday\", \"version\": \"" H64 "\"}]}}}",
+            LLMOPS_E_CONFIG, "prompts.x.history[0].at is not an RFC 3339 time");
 
     /* A registry opened before the corruption reports it on the next lookup. */
     pf_write("prompts.lock", "{\"version\": 1, \"prompts\": {}}\n");
@@ -467,8 +471,8 @@ Test(registry, ambiguous_prefix)
     /* Two recorded versions that share their first 10 digits. */
     pf_write("prompts.lock",
              "{\"version\": 1, \"prompts\": {\"x\": {\"history\": ["
-             "{\"label\": \"a\", \"at\": \"t\", \"version\": \"aaaaaaaaaa" H64 "\"},"
-             "{\"label\": \"b\", \"at\": \"t\", \"version\": \"aaaaaaaaab" H64 "\"}]}}}");
+             "{\"label\": \"a\", " AT ", \"version\": \"aaaaaaaaaa" H64 "\"},"
+             "{\"label\": \"b\", " AT ", \"version\": \"aaaaaaaaab" H64 "\"}]}}}");
     /* (The versions above are 74 digits: rewrite them to 64.) */
     char *lock = pf_read("prompts.lock");
     char *q;
@@ -589,4 +593,101 @@ Test(registry, cache_is_bounded_and_held_prompts_survive_a_flush)
     }
     cr_assert_str_eq(llmops__prompt_source(first, NULL), "[user]\nfirst {{q}}\n");
     llmops__prompt_release(first);
+}
+
+Test(registry, rfc3339_times)
+{
+    int64_t ns;
+    cr_assert_eq(llmops__pr_parse_time("1970-01-01T00:00:00Z", &ns), 0);
+    cr_assert_eq(ns, 0);
+    cr_assert_eq(llmops__pr_parse_time("2026-11-23T18:00:00Z", &ns), 0);
+    cr_assert_eq(ns, 1795456800LL * 1000000000LL);
+    cr_assert_eq(llmops__pr_parse_time("2026-11-23T20:00:00.25+02:00", &ns), 0);
+    cr_assert_eq(ns, 1795456800LL * 1000000000LL + 250000000LL);
+    cr_assert_eq(llmops__pr_parse_time("2026-11-23T17:00:00.123456789-01:00", &ns), 0);
+    cr_assert_eq(ns, 1795456800LL * 1000000000LL + 123456789LL);
+    cr_assert_eq(llmops__pr_parse_time("2024-02-29T00:00:00Z", &ns), 0);
+    cr_assert_eq(llmops__pr_parse_time("1969-12-31T23:59:59Z", &ns), 0);
+    cr_assert_eq(ns, -1000000000LL);
+    const char *bad[] = { "2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-23 18:00:00Z",
+                          "2026-11-23T18:00:00", "2026-11-23T18:00:00.Z", "2026-11-23T24:00:00Z",
+                          "2026-11-23T18:00:00Zjunk", "2026-11-23T18:00:00+2:00", "", "t",
+                          "1026-11-23T18:00:00Z", "9999-12-31T23:59:59Z" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(llmops__pr_parse_time(bad[i], &ns), -1, "accepted '%s'", bad[i]);
+}
+
+Test(registry, history_of_a_prompt)
+{
+    pf_write("x.prompt", V1);
+    open_reg();
+    char v1[65], v2[65];
+    hash_of("x", v1);
+    promote("x", NULL, "production");
+    promote("x", NULL, "canary");
+    pf_write("x.prompt", V2);
+    hash_of("x", v2);
+    promote("x", NULL, "production");
+    cr_assert_eq(llmops__registry_rollback(reg, "x", "production", &err), LLMOPS_OK, "%s", msg());
+
+    llmops__prompt_history h;
+    cr_assert_eq(llmops__registry_history(reg, "x", NULL, &h, &err), LLMOPS_OK, "%s", msg());
+    cr_assert_eq(h.count, 4);
+    cr_assert_str_eq(h.items[1].label, "canary");
+    llmops__prompt_history_free(&h);
+    cr_assert_eq(llmops__registry_history(reg, "x", "production", &h, &err), LLMOPS_OK);
+    cr_assert_eq(h.count, 3);
+    cr_assert_str_eq(h.items[0].version, v1);
+    cr_assert_str_eq(h.items[0].previous, "");
+    cr_assert_eq(h.items[0].rollback, 0);
+    cr_assert_str_eq(h.items[1].version, v2);
+    cr_assert_str_eq(h.items[1].previous, v1);
+    cr_assert_str_eq(h.items[2].version, v1);
+    cr_assert_str_eq(h.items[2].previous, v2);
+    cr_assert_eq(h.items[2].rollback, 1);
+    int64_t t0, t2;
+    cr_assert_eq(llmops__pr_parse_time(h.items[0].at, &t0), 0);
+    cr_assert_eq(llmops__pr_parse_time(h.items[2].at, &t2), 0);
+    cr_assert_leq(t0, t2);
+    llmops__prompt_history_free(&h);
+    cr_assert_eq(llmops__registry_history(reg, "other", NULL, &h, &err), LLMOPS_OK);
+    cr_assert_eq(h.count, 0);
+    expect(llmops__registry_history(reg, "Bad", NULL, &h, &err), LLMOPS_E_INVALID_ARGUMENT,
+           "not a prompt name");
+}
+
+Test(registry, which_version_was_live)
+{
+    /* A history written by hand, with times in two offsets. */
+    pf_write("prompts.lock",
+             "{\"version\": 1, \"prompts\": {\"x\": {\"labels\": {\"production\": \"" H64 "\"},"
+             "\"history\": ["
+             "{\"label\": \"production\", \"at\": \"2026-01-01T00:00:00Z\", \"version\": \""
+             H64 "\"},"
+             "{\"label\": \"production\", \"at\": \"2026-02-01T00:00:00Z\", \"version\": \""
+             "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\", "
+             "\"previous\": \"" H64 "\"},"
+             "{\"label\": \"production\", \"at\": \"2026-03-01T00:00:00.5+01:00\", "
+             "\"action\": \"rollback\", \"version\": \"" H64 "\"}]}}}");
+    open_reg();
+    char v[65];
+    const char *ff = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+    expect(llmops__registry_live_at(reg, "x", "production", "2025-12-31T23:59:59Z", v, &err),
+           LLMOPS_E_NOT_FOUND, "its history starts later");
+    cr_assert_eq(llmops__registry_live_at(reg, "x", "production", "2026-01-15T12:00:00Z", v,
+                                          &err), LLMOPS_OK, "%s", msg());
+    cr_assert_str_eq(v, H64);
+    cr_assert_eq(llmops__registry_live_at(reg, "x", "production", "2026-02-01T00:00:00Z", v,
+                                          &err), LLMOPS_OK);
+    cr_assert_str_eq(v, ff);
+    cr_assert_eq(llmops__registry_live_at(reg, "x", "production", "2026-02-28T23:00:00Z", v,
+                                          &err), LLMOPS_OK);
+    cr_assert_str_eq(v, ff);
+    cr_assert_eq(llmops__registry_live_at(reg, "x", "production", "2026-02-28T23:00:01Z", v,
+                                          &err), LLMOPS_OK);
+    cr_assert_str_eq(v, H64);
+    expect(llmops__registry_live_at(reg, "x", "canary", "2026-02-28T23:00:01Z", v, &err),
+           LLMOPS_E_NOT_FOUND, "it has no history");
+    expect(llmops__registry_live_at(reg, "x", "production", "last tuesday", v, &err),
+           LLMOPS_E_INVALID_ARGUMENT, "not an RFC 3339 time");
 }
