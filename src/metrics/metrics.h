@@ -181,7 +181,8 @@ typedef struct llmops__series_view {
  * stable order (label values compared label by label, bytewise; the overflow
  * series last). Return non-zero to stop; foreach then returns
  * LLMOPS_E_ABORTED. Metrics come in id order. LLMOPS_E_NO_MEMORY if the
- * snapshot could not be taken. */
+ * snapshot could not be taken. Takes no lock: updates go on meanwhile, and a
+ * series created during the walk may or may not be in it. */
 typedef int (*llmops__metrics_visit)(const llmops__metric_def *def, int id,
                                      const llmops__series_view *series, size_t nseries,
                                      void *user_data);
@@ -195,12 +196,15 @@ llmops_status llmops__metrics_read(const llmops__metrics *m, int id, const char 
                                    size_t nvalues, uint64_t *count, double *value,
                                    uint64_t *buckets);
 
-/* Number of label sets stored (overflow series not included). */
+/* Number of label sets stored, the overflow counter's own series included
+ * (overflow series are not label sets and are not counted). */
 size_t llmops__metrics_series_count(const llmops__metrics *m);
 
 /* Appends the whole registry as Prometheus text exposition format 0.0.4
  * (HELP and TYPE lines, escaped label values, cumulative histogram buckets
- * with +Inf, _sum and _count). LLMOPS_E_NO_MEMORY if `out` failed. */
+ * with +Inf, _sum and _count). Metrics without series are left out; an
+ * empty label value is left out of its series' labels. Label keys show dots
+ * as underscores. LLMOPS_E_NO_MEMORY if `out` failed. */
 llmops_status llmops__metrics_prometheus(const llmops__metrics *m, llmops__buf *out);
 
 /* Appends the registry as the JSON body of an OTLP/HTTP metrics export
