@@ -13,12 +13,19 @@ unsigned llmops_version_number(void)
 }
 
 /* A flag is reported only once the module behind it is built in: finding a
- * dependency at configure time is not the same as offering the feature. */
+ * dependency at configure time is not the same as offering the feature.
+ * SQLite, Redis and OTLP join when their modules land. */
 unsigned llmops_features(void)
 {
-    unsigned f = 0;
-#if defined(LLMOPS_HAVE_HTTP) && LLMOPS_HAVE_HTTP && defined(LLMOPS_TRANSPORT_BUILT)
-    f |= LLMOPS_FEATURE_HTTP | LLMOPS_FEATURE_STREAMING;
+    unsigned f = LLMOPS_FEATURE_STREAMING;
+#if LLMOPS_HAVE_HTTP
+    f |= LLMOPS_FEATURE_HTTP;
+#endif
+#if LLMOPS_HAVE_YAML
+    f |= LLMOPS_FEATURE_YAML;
+#endif
+#if LLMOPS_HAVE_PCRE2
+    f |= LLMOPS_FEATURE_PCRE2;
 #endif
     return f;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "llmops.h"
+#include "llmops_config.h"
 
 Test(status, every_code_has_a_distinct_name)
 {
@@ -40,4 +41,17 @@ Test(version, matches_header)
     snprintf(expect, sizeof expect, "%d.%d.%d", LLMOPS_VERSION_MAJOR, LLMOPS_VERSION_MINOR,
              LLMOPS_VERSION_PATCH);
     cr_assert_str_eq(llmops_version(), expect);
+}
+
+/* Regression: features stayed 0 after the HTTP, YAML and PCRE2 modules
+ * landed. */
+Test(features, report_what_this_build_offers)
+{
+    unsigned f = llmops_features();
+    cr_assert(f & LLMOPS_FEATURE_STREAMING);
+    cr_assert_eq(!!(f & LLMOPS_FEATURE_HTTP), LLMOPS_HAVE_HTTP);
+    cr_assert_eq(!!(f & LLMOPS_FEATURE_YAML), LLMOPS_HAVE_YAML);
+    cr_assert_eq(!!(f & LLMOPS_FEATURE_PCRE2), LLMOPS_HAVE_PCRE2);
+    cr_assert_eq(f & (LLMOPS_FEATURE_SQLITE | LLMOPS_FEATURE_REDIS | LLMOPS_FEATURE_OTLP), 0u,
+                 "not built yet");
 }
