@@ -448,6 +448,23 @@ static llmops_status tool_turn(llmops_call *c, const llmops__task_rt *t, llmops_
     return st;
 }
 
+/* The configured model that answered: the route's last attempt names its
+ * provider and model id; after a fallback that is not the primary. */
+static void note_answering_model(llmops_call *c, const llmops__task_rt *t)
+{
+    size_t n = llmops_response_attempt_count(c->resp);
+    llmops_attempt a = LLMOPS_ATTEMPT_INIT;
+    if (!n || llmops_response_attempt(c->resp, n - 1, &a) != LLMOPS_OK || !a.target || !a.model)
+        return;
+    for (size_t i = 0; i <= t->cfg->n_fallbacks; i++) {
+        const llmops__cfg_model *m = i ? t->cfg->fallback_refs[i - 1] : t->model;
+        if (strcmp(m->id, a.model) == 0 && strcmp(m->provider, a.target) == 0) {
+            replace(&c->model_name, m->name);
+            return;
+        }
+    }
+}
+
 static llmops_status keep_violations(llmops_call *c, const llmops__contract_result *res)
 {
     c->violations = llmops__calloc(res->n ? res->n : 1, sizeof *c->violations);
@@ -539,6 +556,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
         st = llmops_provider_generate(t->route, req, c->resp, stream ? c->on_delta : NULL,
                                       c->user_data);
         add_usage(c);
+        note_answering_model(c, t);
         if (st != LLMOPS_OK) {
             fail(c, st, "%s", llmops_response_error(c->resp));
             break;

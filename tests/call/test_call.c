@@ -298,6 +298,7 @@ Test(call, the_route_falls_back_to_the_next_model)
     llmops_call_set_input(call, input, SIZE_MAX);
     cr_assert_eq(llmops_call_run(call), LLMOPS_OK, "%s", llmops_call_error(call));
     cr_assert_str_eq(b.last_model, "backup-model-2");
+    cr_assert_str_eq(llmops_call_model_name(call), "spare", "the model that answered");
     const llmops_response *resp = llmops_call_response(call);
     cr_assert_eq(llmops_response_attempt_count(resp), 2);
     llmops_call_free(call);
