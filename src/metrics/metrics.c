@@ -419,8 +419,10 @@ llmops_status llmops__metrics_define(llmops__metrics *m, const llmops__metric_de
         set_why(why, "metric %s: the registry already holds 64 metrics", def->name);
         return LLMOPS_E_LIMIT;
     }
+    const char *otel = def->otel_name ? def->otel_name : def->name;
     for (int i = 0; i < n; i++)
-        if (names_clash(def, &m->metrics[i].def)) {
+        if (names_clash(def, &m->metrics[i].def) ||
+            strcmp(otel, m->metrics[i].def.otel_name) == 0) {
             pthread_mutex_unlock(&m->lock);
             set_why(why, "metric %s: its name clashes with metric %s", def->name,
                     m->metrics[i].def.name);

@@ -99,15 +99,19 @@ typedef struct llmops__metric_def {
 typedef struct llmops__metrics llmops__metrics;
 
 /* max_series: cap on label sets across all metrics, 0 = the default 10 000.
- * Returns NULL when out of memory. */
+ * The lookup table takes 16 to 32 bytes per label set the cap allows (256 KB
+ * by default), allocated here. Returns NULL when out of memory or when
+ * max_series is above 2^26. */
 llmops__metrics *llmops__metrics_new(size_t max_series);
 /* Not safe while another thread uses the registry. NULL is a no-op. */
 void llmops__metrics_free(llmops__metrics *m);
 
 /* Adds a metric after the built-in ones. LLMOPS_OK and *out_id set;
- * LLMOPS_E_INVALID_ARGUMENT (a name, label or bound is not acceptable: *why,
- * if not NULL, gets a message to free with llmops__free), LLMOPS_E_LIMIT (the
- * table is full or the name is taken), LLMOPS_E_NO_MEMORY. */
+ * LLMOPS_E_INVALID_ARGUMENT (a name, label or bound is not acceptable),
+ * LLMOPS_E_LIMIT (the table is full, or the Prometheus name, one of a
+ * histogram's _bucket/_sum/_count names or the OpenTelemetry name is taken),
+ * LLMOPS_E_NO_MEMORY. On failure *why, if not NULL, gets a message to free
+ * with llmops__free. */
 llmops_status llmops__metrics_define(llmops__metrics *m, const llmops__metric_def *def,
                                      int *out_id, char **why);
 

@@ -130,6 +130,10 @@ Test(metrics_names, define_refuses_bad_definitions)
     cr_assert_eq(llmops__metrics_define(m, &c, &id, NULL), LLMOPS_OK);
     llmops__metric_def h4 = hist_def("c_total");
     cr_expect_eq(llmops__metrics_define(m, &h4, &id, NULL), LLMOPS_E_LIMIT);
+    /* and so is an OpenTelemetry name */
+    llmops__metric_def o = counter_def("other_total");
+    o.otel_name = "gen_ai.client.token.usage";
+    cr_expect_eq(llmops__metrics_define(m, &o, &id, NULL), LLMOPS_E_LIMIT);
     llmops__metrics_free(m);
 }
 
