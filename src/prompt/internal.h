@@ -51,6 +51,7 @@ typedef struct llmops__pr_event {
     int action;          /* LLMOPS__PR_PROMOTE or LLMOPS__PR_ROLLBACK */
 } llmops__pr_event;
 
+/* The name each record is sorted by comes first (lockfile.c searches on it). */
 typedef struct llmops__pr_label {
     char *label;
     char version[65];

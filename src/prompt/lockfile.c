@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,15 @@ int llmops__pr_is_hash(const char *s, size_t len)
 
 /* ---- lookup and growth -------------------------------------------------- */
 
-static size_t entry_index(const llmops__pr_lockfile *lf, const char *name, int *found)
+/* Binary search over an array of structs whose first member is the name
+ * they are sorted by: the index of `key`, or where it would go. */
+static size_t find_sorted(const void *base, size_t n, size_t stride, const char *key, int *found)
 {
-    size_t lo = 0, hi = lf->count;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(lf->entries[mid].name, name);
+        const char *name = *(const char *const *)(const void *)((const char *)base + mid * stride);
+        int c = strcmp(name, key);
         if (c == 0) {
             *found = 1;
             return mid;
@@ -40,6 +44,14 @@ static size_t entry_index(const llmops__pr_lockfile *lf, const char *name, int *
     }
     *found = 0;
     return lo;
+}
+
+_Static_assert(offsetof(llmops__pr_entry, name) == 0, "entries are searched by name");
+_Static_assert(offsetof(llmops__pr_label, label) == 0, "labels are searched by label");
+
+static size_t entry_index(const llmops__pr_lockfile *lf, const char *name, int *found)
+{
+    return find_sorted(lf->entries, lf->count, sizeof *lf->entries, name, found);
 }
 
 const llmops__pr_entry *llmops__pr_lock_find(const llmops__pr_lockfile *lf, const char *name)
@@ -51,21 +63,7 @@ const llmops__pr_entry *llmops__pr_lock_find(const llmops__pr_lockfile *lf, cons
 
 static size_t label_index(const llmops__pr_entry *e, const char *label, int *found)
 {
-    size_t lo = 0, hi = e->label_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(e->labels[mid].label, label);
-        if (c == 0) {
-            *found = 1;
-            return mid;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *found = 0;
-    return lo;
+    return find_sorted(e->labels, e->label_count, sizeof *e->labels, label, found);
 }
 
 const char *llmops__pr_lock_label(const llmops__pr_entry *e, const char *label)

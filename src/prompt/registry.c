@@ -798,8 +798,9 @@ static llmops_status store_put(llmops__registry *reg, const llmops__prompt *p, l
     return st;
 }
 
-/* Read the lock file fresh (under the flock), apply `version` to `label`,
- * write it back. */
+/* Read the lock file fresh (under the flock), move `label` to `version`
+ * and write it back; a promotion to the version the label already has
+ * changes nothing. */
 static llmops_status lock_update(llmops__registry *reg, const char *name, const char *label,
                                  const char *version, int action, llmops__buf *err)
 {
@@ -807,6 +808,12 @@ static llmops_status lock_update(llmops__registry *reg, const char *name, const 
     llmops_status st = llmops__pr_lock_load(&lf, reg->lock_path, err);
     if (st)
         return st;
+    const llmops__pr_entry *e = llmops__pr_lock_find(&lf, name);
+    const char *cur = e ? llmops__pr_lock_label(e, label) : NULL;
+    if (action == LLMOPS__PR_PROMOTE && cur && strcmp(cur, version) == 0) {
+        llmops__pr_lock_free(&lf);
+        return LLMOPS_OK;
+    }
     st = llmops__pr_lock_set(&lf, name, label, version, action);
     char *text = NULL;
     size_t len = 0;
@@ -821,16 +828,21 @@ static llmops_status lock_update(llmops__registry *reg, const char *name, const 
     return st;
 }
 
+static llmops_status check_name_label(const char *name, const char *label, llmops__buf *err)
+{
+    if (!llmops__prompt_name_ok(name, strlen(name))) {
+        llmops__pr_errf(err, "'%.140s' is not a prompt name", name);
+        return LLMOPS_E_INVALID_ARGUMENT;
+    }
+    return check_label(label, err);
+}
+
 llmops_status llmops__registry_promote(llmops__registry *reg, const char *name, const char *refstr,
                                        const char *label, llmops__buf *err)
 {
     if (!reg || !name)
         return LLMOPS_E_INVALID_ARGUMENT;
-    if (!llmops__prompt_name_ok(name, strlen(name))) {
-        llmops__pr_errf(err, "'%.140s' is not a prompt name", name);
-        return LLMOPS_E_INVALID_ARGUMENT;
-    }
-    llmops_status st = check_label(label, err);
+    llmops_status st = check_name_label(name, label, err);
     if (st)
         return st;
     ref r;
@@ -862,20 +874,8 @@ llmops_status llmops__registry_promote(llmops__registry *reg, const char *name, 
     st = load_ref(reg, &r, &p, err);
     if (!st)
         st = store_put(reg, p, err);
-    if (!st) {
-        /* Decide against the file as it is now, under the lock. */
-        llmops__pr_lockfile lf;
-        st = llmops__pr_lock_load(&lf, reg->lock_path, err);
-        if (!st) {
-            const llmops__pr_entry *e = llmops__pr_lock_find(&lf, name);
-            const char *cur = e ? llmops__pr_lock_label(e, label) : NULL;
-            int same = cur && strcmp(cur, llmops__prompt_version(p)) == 0;
-            llmops__pr_lock_free(&lf);
-            if (!same)
-                st = lock_update(reg, name, label, llmops__prompt_version(p),
-                                 LLMOPS__PR_PROMOTE, err);
-        }
-    }
+    if (!st)
+        st = lock_update(reg, name, label, llmops__prompt_version(p), LLMOPS__PR_PROMOTE, err);
     llmops__pr_unlock(fd);
     llmops__prompt_release(p);
     return st;
@@ -886,11 +886,7 @@ llmops_status llmops__registry_rollback(llmops__registry *reg, const char *name,
 {
     if (!reg || !name)
         return LLMOPS_E_INVALID_ARGUMENT;
-    if (!llmops__prompt_name_ok(name, strlen(name))) {
-        llmops__pr_errf(err, "'%.140s' is not a prompt name", name);
-        return LLMOPS_E_INVALID_ARGUMENT;
-    }
-    llmops_status st = check_label(label, err);
+    llmops_status st = check_name_label(name, label, err);
     if (st)
         return st;
     int fd = llmops__pr_lock(reg->lk_path, err);
