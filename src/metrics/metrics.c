@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/hash.h"
+#include "json/utf8.h"
 
 /* ---- the built-in definitions ---------------------------------------------- */
 
@@ -465,6 +466,8 @@ typedef struct key {
     const char *v[LLMOPS__METRICS_LABELS_MAX];
     size_t len[LLMOPS__METRICS_LABELS_MAX];
     uint64_t hash;
+    /* values that were not UTF-8, with U+FFFD for each bad byte */
+    char fixed[LLMOPS__METRICS_LABELS_MAX][LLMOPS__METRICS_VALUE_MAX + 1];
 } key;
 
 static size_t cut_len(const char *s)
@@ -483,7 +486,7 @@ static size_t cut_len(const char *s)
  * per 8 bytes, the last (or only) bytes read as overlapping words rather
  * than one at a time, and one final mix for the set. Lengths are mixed in so
  * ("ab", "c") and ("a", "bc") differ. */
-static uint64_t hash_value(uint64_t h, const char *s, size_t len)
+static uint64_t hash_value(uint64_t h, const char *s, size_t len, uint64_t *seen)
 {
     const unsigned char *p = (const unsigned char *)s;
     uint64_t w = 0;
@@ -492,6 +495,7 @@ static uint64_t hash_value(uint64_t h, const char *s, size_t len)
         size_t i = 0;
         for (; len - i > 8; i += 8) {
             memcpy(&w, p + i, 8);
+            *seen |= w;
             h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
             h ^= h >> 31;
         }
@@ -504,10 +508,38 @@ static uint64_t hash_value(uint64_t h, const char *s, size_t len)
     } else if (len > 0) {
         w = ((uint64_t)p[0] << 16) | ((uint64_t)p[len / 2] << 8) | p[len - 1];
     }
+    *seen |= w;
     h = (h ^ w) * 0x94D049BB133111EBull;
     return h ^ (h >> 29);
 }
 
+/* A copy of a value that is not well-formed UTF-8, each bad byte replaced by
+ * U+FFFD, cut to LLMOPS__METRICS_VALUE_MAX bytes at a character. */
+static size_t fix_utf8(const char *v, size_t len, char *out)
+{
+    const unsigned char *p = (const unsigned char *)v, *end = p + len;
+    size_t n = 0;
+    while (p < end) {
+        size_t k = *p < 0x80 ? 1 : llmops__utf8_seq(p, end), step = k;
+        const char *src = (const char *)p;
+        if (k == 0) {
+            src = "\xEF\xBF\xBD";
+            k = 3;
+            step = 1;
+        }
+        if (n + k > LLMOPS__METRICS_VALUE_MAX)
+            break;
+        memcpy(out + n, src, k);
+        n += k;
+        p += step;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* Values are kept as UTF-8, which both exposition formats require, and
+ * fixed before hashing so that values differing only in bad bytes share the
+ * series they would be shown as. Plain ASCII costs one OR per word. */
 static void make_key(const llmops__metrics *m, key *k, int id, size_t n,
                      const char *const *values)
 {
@@ -515,9 +547,17 @@ static void make_key(const llmops__metrics *m, key *k, int id, size_t n,
     uint64_t h = m->seed ^ (uint64_t)id;
     for (size_t i = 0; i < n; i++) {
         const char *v = values && values[i] ? values[i] : "";
+        size_t len = cut_len(v);
+        uint64_t seen = 0;
+        uint64_t hv = hash_value(h, v, len, &seen);
+        if ((seen & 0x8080808080808080ull) && llmops__utf8_check(v, len) != len) {
+            len = fix_utf8(v, len, k->fixed[i]);
+            v = k->fixed[i];
+            hv = hash_value(h, v, len, &seen);
+        }
         k->v[i] = v;
-        k->len[i] = cut_len(v);
-        h = hash_value(h, v, k->len[i]);
+        k->len[i] = len;
+        h = hv;
     }
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDull;

@@ -99,7 +99,7 @@ int lt_prom_parse_sample(const char *line, lt_prom_sample *out, const char **why
                         return -1;
                     }
                 }
-                if (n + 1 >= 512) {
+                if (n + 1 >= sizeof out->values[0]) {
                     *why = "label value too long";
                     return -1;
                 }
@@ -154,6 +154,18 @@ static const char *label(const lt_prom_sample *s, const char *key)
     return NULL;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
 int lt_prom_check(const char *text, char *err, size_t errlen, size_t *nsamples)
 {
     char family[128] = "", type[32] = "", help_for[128] = "";
@@ -165,8 +177,11 @@ int lt_prom_check(const char *text, char *err, size_t errlen, size_t *nsamples)
     char seen[256][128];
     size_t nseen = 0;
     const char *p = text;
+    char **ids = NULL;
+    size_t nids = 0, idcap = 0;
 #define FAIL(...) do { snprintf(err, errlen, "line %zu: ", lineno); \
-        snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__); return -1; } while (0)
+        snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__); \
+        free_ids(ids, nids); return -1; } while (0)
     while (*p) {
         const char *nl = strchr(p, '\n');
         lineno++;
@@ -221,6 +236,12 @@ int lt_prom_check(const char *text, char *err, size_t errlen, size_t *nsamples)
         if (lt_prom_parse_sample(line, &s, &why) != 0)
             FAIL("%s: %s", why, line);
         samples++;
+        /* the series' identity is the line up to the value */
+        if (nids == idcap) {
+            idcap = idcap ? idcap * 2 : 256;
+            ids = realloc(ids, idcap * sizeof *ids);
+        }
+        ids[nids++] = strndup(line, (size_t)(strrchr(line, ' ') - line));
         if (!family[0])
             FAIL("sample before any TYPE line");
         size_t fl = strlen(family);
@@ -277,7 +298,13 @@ int lt_prom_check(const char *text, char *err, size_t errlen, size_t *nsamples)
     }
     if (in_buckets)
         FAIL("histogram series ended without _count");
+    if (nids)
+        qsort(ids, nids, sizeof *ids, cmp_str);
+    for (size_t i = 1; i < nids; i++)
+        if (strcmp(ids[i - 1], ids[i]) == 0)
+            FAIL("series %s appears twice", ids[i]);
 #undef FAIL
+    free_ids(ids, nids);
     if (nsamples)
         *nsamples = samples;
     return 0;

@@ -9,7 +9,7 @@ typedef struct lt_prom_sample {
     char name[128];
     size_t nlabels;
     char keys[12][64];
-    char values[12][512];   /* unescaped */
+    char values[12][1024];  /* unescaped */
     double value;
 } lt_prom_sample;
 

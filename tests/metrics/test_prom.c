@@ -132,10 +132,18 @@ Test(metrics_prom, label_values_escaped)
                                     "variant=\"ünïcødé ✓\"} 1\n"),
                        "%s", text);
     check(text, 2);
-    /* bytes that are not UTF-8 come out as U+FFFD; the series stays one */
+    /* bytes that are not UTF-8 come out as U+FFFD, and values that differ
+     * only there are one series, as they would show the same */
     const char *binary[] = {"a\xff\xc3", "\xed\xa0\x80z", "ok"};
+    const char *binary2[] = {"a\x80\xfe", "\xed\xa0\x80z", "ok"};
     cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_FALLBACKS, L(binary), 1), LLMOPS_OK);
-    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_FALLBACKS, L(binary), 1), LLMOPS_OK);
+    cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_FALLBACKS, L(binary2), 1), LLMOPS_OK);
+    uint64_t n = 0;
+    const char *shown[] = {"a\xef\xbf\xbd\xef\xbf\xbd",
+                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz", "ok"};
+    cr_expect_eq(llmops__metrics_read(m, LLMOPS__M_FALLBACKS, L(shown), &n, NULL, NULL),
+                 LLMOPS_OK);
+    cr_expect_eq(n, 2);
     llmops__buf fb = LLMOPS__BUF_INIT;
     cr_assert_eq(llmops__metrics_prometheus(m, &fb), LLMOPS_OK);
     cr_expect_not_null(strstr(fb.data, "llmops_fallbacks_total{task=\"a\xef\xbf\xbd\xef\xbf\xbd\","
@@ -241,6 +249,7 @@ Test(metrics_prom, reader_rejects_bad_text)
         "# HELP x h\n# TYPE x counter\nx  1\n",                      /* two spaces */
         "# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"1\"} 2\nh_s_bucket{le=\"+Inf\"} 1\n"
         "h_s_sum 1\nh_s_count 1\n",                                  /* not cumulative */
+        "# HELP x h\n# TYPE x counter\nx{a=\"1\"} 1\nx{a=\"2\"} 1\nx{a=\"1\"} 2\n",  /* twice */
         "# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"1\"} 1\nh_s_sum 1\nh_s_count 1\n",
         "# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"+Inf\"} 2\nh_s_sum 1\nh_s_count 1\n",
     };
@@ -248,4 +257,37 @@ Test(metrics_prom, reader_rejects_bad_text)
         char err[256];
         cr_expect_eq(lt_prom_check(bad[i], err, sizeof err, NULL), -1, "case %zu accepted", i);
     }
+}
+
+/* Random bytes in label values: whatever they are, the exposition stays
+ * well-formed and every series keeps its own line. */
+Test(metrics_prom, random_label_bytes_stay_well_formed)
+{
+    llmops__metrics *m = llmops__metrics_new(0);
+    unsigned seed = 12345;
+    static const char alphabet[] = "ab\"\\\n\t{}=,# \xc3\xa9\xff\xe2\x82\xac\x80";
+    char vals[3][40];
+    const char *v[] = {vals[0], vals[1], vals[2]};
+    size_t made = 0;
+    for (int i = 0; i < 2000; i++) {
+        for (int k = 0; k < 3; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = (seed >> 16) % 39;
+            for (size_t j = 0; j < len; j++) {
+                seed = seed * 1103515245u + 12345u;
+                vals[k][j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+            }
+            vals[k][len] = '\0';
+        }
+        uint64_t before = 0;
+        int fresh = llmops__metrics_read(m, LLMOPS__M_REQUESTS, L(v), &before, NULL, NULL) ==
+                    LLMOPS_E_NOT_FOUND;
+        cr_assert_eq(llmops__metrics_counter_add(m, LLMOPS__M_REQUESTS, L(v), 1), LLMOPS_OK);
+        made += fresh;
+    }
+    char *text = render(m);
+    /* one HELP, one TYPE, one line per series */
+    check(text, made);
+    llmops__free(text);
+    llmops__metrics_free(m);
 }
