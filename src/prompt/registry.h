@@ -18,7 +18,9 @@
  * starts a section; its text runs to the next such line, without the line
  * end before it, and the last section's text ends without the file's final
  * line end. Non-blank text before the first section is an error; so is a
- * file with no section. Each section is a Mustache template.
+ * file with no section, and a NUL byte or invalid UTF-8 anywhere. Each
+ * section is a Mustache template. A leading byte order mark is ignored;
+ * "\r\n" line ends are accepted (the "\r" stays inside section text).
  *
  * Version: lowercase hex SHA-256 of the canonical JSON of
  *   {"front": <front-matter as JSON, {} when absent or empty>,
@@ -41,8 +43,8 @@
  * promotions (a rollback pops, a promotion pushes); entries without it read
  * as promotions. A missing lock file is an empty one.
  *
- * Errors (messages go to `err`, an llmops__buf that may be NULL; they name
- * the file and place, never contain input values other than names):
+ * Errors (messages go to `err`, an llmops__buf that may be NULL, appended
+ * after "; " when it already holds text; they name the file and place):
  *   LLMOPS_E_NOT_FOUND        no such prompt, label or version (says which),
  *                             a missing partial or variable while rendering,
  *                             a label whose version is missing from the store
@@ -62,7 +64,7 @@
  *   LLMOPS_E_NO_MEMORY
  *
  * Thread-safety: a registry may be used from any number of threads at once
- * (load, hash, list, diff, promote and rollback), except free, which must
+ * (load, hash, list, diff, history, promote and rollback), except free, which must
  * come last. Loaded prompts are immutable and reference-counted: share them
  * between threads freely; each llmops__registry_load result is released
  * with llmops__prompt_release, and a prompt may outlive its registry.
