@@ -548,12 +548,16 @@ static void make_key(const llmops__metrics *m, key *k, int id, size_t n,
     for (size_t i = 0; i < n; i++) {
         const char *v = values && values[i] ? values[i] : "";
         size_t len = cut_len(v);
-        uint64_t seen = 0;
-        uint64_t hv = hash_value(h, v, len, &seen);
-        if ((seen & 0x8080808080808080ull) && llmops__utf8_check(v, len) != len) {
+        uint64_t hv, seen;
+        /* at most twice round; one call site keeps hash_value inlined */
+        for (;;) {
+            seen = 0;
+            hv = hash_value(h, v, len, &seen);
+            if (!(seen & 0x8080808080808080ull) || v == k->fixed[i] ||
+                llmops__utf8_check(v, len) == len)
+                break;
             len = fix_utf8(v, len, k->fixed[i]);
             v = k->fixed[i];
-            hv = hash_value(h, v, len, &seen);
         }
         k->v[i] = v;
         k->len[i] = len;
