@@ -77,13 +77,10 @@ llmops_status llmops_prompts_list(llmops_prompts *p, char **json, char **why)
             llmops__buf_puts(&out, i ? ",{\"name\":" : "{\"name\":");
             llmops__jo_str(&out, e->name);
             llmops__buf_puts(&out, ",\"version\":");
-            char v[65];
-            llmops__buf ignore = LLMOPS__BUF_INIT;
-            if (e->has_file && llmops__registry_hash(p->reg, e->name, v, &ignore) == LLMOPS_OK)
-                llmops__jo_str(&out, v);
+            if (e->has_file && e->version[0])
+                llmops__jo_str(&out, e->version);
             else
                 llmops__buf_puts(&out, "null");
-            llmops__buf_free(&ignore);
             llmops__buf_puts(&out, ",\"labels\":{");
             for (size_t j = 0; j < e->label_count; j++) {
                 if (j)
