@@ -82,6 +82,11 @@ LLMOPS_API const llmops_response *llmops_call_response(const llmops_call *call);
 /** Usage summed over every model turn of the call (tool loop and re-asks
  *  included). LLMOPS_E_NOT_FOUND when no turn reported usage. */
 LLMOPS_API llmops_status llmops_call_usage(const llmops_call *call, llmops_usage *out);
+/** The call's cost in US dollars over every model turn, priced with the
+ *  client's price table (llmops_client_load_prices): LLMOPS_OK and *usd, or
+ *  LLMOPS_E_NOT_FOUND when no table is loaded or a turn's model is unpriced
+ *  (an unpriced call is never reported as $0). */
+LLMOPS_API llmops_status llmops_call_cost(const llmops_call *call, double *usd);
 /** The model that produced the output (as the provider reported it, else
  *  the id asked for), the configured model name that was used, and the
  *  number of model turns. */

@@ -91,6 +91,20 @@ LLMOPS_API llmops_status llmops_client_task_fingerprint(llmops_client *client, c
                                                         char out[65], char **parts_json,
                                                         char **why);
 
+/** Loads a price table in LiteLLM's model_prices_and_context_window.json
+ *  format; calls then carry their cost (llmops_call_cost) and the metrics
+ *  count it. Replaces an earlier table (calls in flight keep theirs).
+ *  Errors: LLMOPS_E_IO (naming the file), LLMOPS_E_PARSE (with line and
+ *  column), LLMOPS_E_LIMIT (too large), LLMOPS_E_NO_MEMORY; *why says which. */
+LLMOPS_API llmops_status llmops_client_load_prices(llmops_client *client, const char *path,
+                                                   char **why);
+
+/** The client's metrics (requests, errors by status, latency, time to first
+ *  token, tokens, cost, retries, fallbacks; the OpenTelemetry GenAI client
+ *  metrics) by task, model and status, in Prometheus text exposition format
+ *  0.0.4. *text is freed with llmops_free. */
+LLMOPS_API llmops_status llmops_client_metrics_prometheus(llmops_client *client, char **text);
+
 /** Direct calls on a configured model, for hosts that need no task: the
  *  model's provider (with its fallbacks, if the model is a route target)
  *  gets `req` with the model's pinned id and its parameters where the

@@ -47,6 +47,11 @@ struct llmops_call {
     char prompt_version[65];
     char fingerprint[65];
     unsigned turns, reasks;
+    double cost_usd;                 /* summed over priced turns */
+    int unpriced;                    /* a turn could not be priced */
+    unsigned retries, fallbacks;     /* over every turn, for metrics */
+    uint64_t ttft_ns;                /* of the first (streamed) turn */
+    const char *provider_type;       /* of the answering provider, static */
     char **violations;
     size_t nviolations;
     tool_rec *tools;
@@ -101,6 +106,11 @@ static void clear_results(llmops_call *c)
     replace(&c->prompt_name, NULL);
     c->prompt_version[0] = c->fingerprint[0] = '\0';
     c->turns = c->reasks = 0;
+    c->cost_usd = 0;
+    c->unpriced = 0;
+    c->retries = c->fallbacks = 0;
+    c->ttft_ns = 0;
+    c->provider_type = NULL;
     for (size_t i = 0; i < c->nviolations; i++)
         llmops__free(c->violations[i]);
     llmops__free(c->violations);
@@ -448,21 +458,71 @@ static llmops_status tool_turn(llmops_call *c, const llmops__task_rt *t, llmops_
     return st;
 }
 
-/* The configured model that answered: the route's last attempt names its
- * provider and model id; after a fallback that is not the primary. */
-static void note_answering_model(llmops_call *c, const llmops__task_rt *t)
+/* After each model turn: which configured model answered (the route's
+ * last attempt names its provider and model id; after a fallback that is
+ * not the primary), what the turn cost, and its retries and fallbacks. */
+static void account_turn(llmops_call *c, const llmops__task_rt *t, const llmops__snapshot *s)
 {
     size_t n = llmops_response_attempt_count(c->resp);
     llmops_attempt a = LLMOPS_ATTEMPT_INIT;
-    if (!n || llmops_response_attempt(c->resp, n - 1, &a) != LLMOPS_OK || !a.target || !a.model)
+    if (c->turns == 1)
+        c->ttft_ns = llmops_response_ttft_ns(c->resp);
+    const char *prev = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (llmops_response_attempt(c->resp, i, &a) != LLMOPS_OK)
+            break;
+        if (i && prev && a.target && strcmp(prev, a.target) == 0)
+            c->retries++;
+        else if (i)
+            c->fallbacks++;
+        prev = a.target;
+    }
+    if (!n || !a.target || !a.model)
         return;
+    const llmops__cfg_provider *cp = llmops__config_provider(s->cfg, a.target);
+    c->provider_type = cp ? cp->type_name : NULL;
     for (size_t i = 0; i <= t->cfg->n_fallbacks; i++) {
         const llmops__cfg_model *m = i ? t->cfg->fallback_refs[i - 1] : t->model;
         if (strcmp(m->id, a.model) == 0 && strcmp(m->provider, a.target) == 0) {
             replace(&c->model_name, m->name);
-            return;
+            break;
         }
     }
+    /* Cost: the model the provider says answered (dated, more precise),
+     * else the id asked for. A turn without usage cannot be priced. */
+    const llmops__prices *prices = llmops__client_prices(c->client);
+    llmops_usage u = LLMOPS_USAGE_INIT;
+    double usd = 0;
+    const char *rm = llmops_response_model(c->resp);
+    if (!prices || llmops_response_usage(c->resp, &u) != LLMOPS_OK ||
+        ((!rm || llmops__prices_cost(prices, c->provider_type, rm, &u, &usd) != 0) &&
+         llmops__prices_cost(prices, c->provider_type, a.model, &u, &usd) != 0))
+        c->unpriced = 1;
+    else
+        c->cost_usd += usd;
+}
+
+static void record_metrics(llmops_call *c, uint64_t latency_ns)
+{
+    llmops__call_sample m;
+    memset(&m, 0, sizeof m);
+    m.task = c->task;
+    m.model = c->model_name;
+    m.response_model = c->model;
+    m.variant = "";
+    m.provider = c->provider_type;
+    m.status = c->status;
+    m.latency_ns = latency_ns;
+    m.ttft_ns = c->ttft_ns;
+    m.has_usage = c->has_usage;
+    m.usage = c->usage;
+    m.usage.version = LLMOPS_USAGE_VERSION;
+    m.cost_known = c->turns && !c->unpriced;
+    m.cost_usd = c->cost_usd;
+    m.retries = c->retries;
+    m.fallbacks = c->fallbacks;
+    /* Metrics never fail a call. */
+    (void)llmops__metrics_record_call(c->client->metrics, &m);
 }
 
 static llmops_status keep_violations(llmops_call *c, const llmops__contract_result *res)
@@ -491,7 +551,7 @@ static llmops_status violation_error(llmops_call *c, llmops_status st, const cha
     return st;
 }
 
-static llmops_status run(llmops_call *c, const llmops__task_rt *t)
+static llmops_status run(llmops_call *c, const llmops__snapshot *s, const llmops__task_rt *t)
 {
     llmops_status st;
     memcpy(c->fingerprint, t->fingerprint, 65);
@@ -556,7 +616,7 @@ static llmops_status run(llmops_call *c, const llmops__task_rt *t)
         st = llmops_provider_generate(t->route, req, c->resp, stream ? c->on_delta : NULL,
                                       c->user_data);
         add_usage(c);
-        note_answering_model(c, t);
+        account_turn(c, t, s);
         if (st != LLMOPS_OK) {
             fail(c, st, "%s", llmops_response_error(c->resp));
             break;
@@ -635,11 +695,15 @@ llmops_status llmops_call_run(llmops_call *c)
     llmops__span_id(c->span_id);
     llmops__snapshot *s = llmops__client_acquire(c->client);
     const llmops__task_rt *t = llmops__snapshot_task(s, c->task);
-    llmops_status st = t ? run(c, t)
+    uint64_t t0 = llmops__mono_ns();
+    llmops_status st = t ? run(c, s, t)
                          : fail(c, LLMOPS_E_NOT_FOUND,
                                 "the configuration has no such task (it was reloaded)");
     llmops__snapshot_release(s);
     c->status = st;
+    if (c->usage.cost_usd == 0 && !c->unpriced)
+        c->usage.cost_usd = c->cost_usd;
+    record_metrics(c, llmops__mono_ns() - t0);
     return st;
 }
 
@@ -680,6 +744,17 @@ llmops_status llmops_call_usage(const llmops_call *c, llmops_usage *out)
     *out = c->usage;
     out->version = v;
     return c->has_usage ? LLMOPS_OK : LLMOPS_E_NOT_FOUND;
+}
+
+llmops_status llmops_call_cost(const llmops_call *c, double *usd)
+{
+    if (!c || !usd)
+        return LLMOPS_E_INVALID_ARGUMENT;
+    *usd = 0;
+    if (!c->turns || c->unpriced)
+        return LLMOPS_E_NOT_FOUND;
+    *usd = c->cost_usd;
+    return LLMOPS_OK;
 }
 
 const char *llmops_call_model(const llmops_call *c)

@@ -57,7 +57,7 @@ static llmops_status open_client(llmops_client **out, const char *path, const ch
     if (!c)
         return give(LLMOPS_E_NO_MEMORY, &err, errors);
     pthread_mutex_init(&c->lock, NULL);
-    if ((path && !(c->path = llmops__strdup(path))) ||
+    if (!(c->metrics = llmops__metrics_new(0)) || (path && !(c->path = llmops__strdup(path))) ||
         (base_dir && !(c->base_dir = llmops__strdup(base_dir)))) {
         llmops_client_free(c);
         return give(LLMOPS_E_NO_MEMORY, &err, errors);
@@ -109,6 +109,11 @@ void llmops_client_free(llmops_client *c)
     llmops__free(c->tools);
     llmops__free(c->path);
     llmops__free(c->base_dir);
+    llmops__metrics_free(c->metrics);
+    llmops__prices_free(c->prices);
+    for (size_t i = 0; i < c->nold_prices; i++)
+        llmops__prices_free(c->old_prices[i]);
+    llmops__free(c->old_prices);
     pthread_mutex_destroy(&c->lock);
     llmops__free(c);
 }
@@ -328,4 +333,50 @@ llmops_status llmops_client_embed(llmops_client *c, const char *model, const llm
                                   llmops_response *resp)
 {
     return direct(c, model, DIRECT_EMBED, req, resp, NULL, NULL);
+}
+
+/* ---- prices and metrics --------------------------------------------------- */
+
+llmops_status llmops_client_load_prices(llmops_client *c, const char *path, char **why)
+{
+    llmops__buf err = LLMOPS__BUF_INIT;
+    if (!c || !path)
+        return give(LLMOPS_E_INVALID_ARGUMENT, &err, why);
+    llmops__prices *p = NULL;
+    llmops_status st = llmops__prices_load(path, &p, &err);
+    if (st != LLMOPS_OK)
+        return give(st, &err, why);
+    pthread_mutex_lock(&c->lock);
+    if (c->prices && llmops__grow_array((void **)&c->old_prices, &c->cap_old_prices,
+                                        c->nold_prices + 1, sizeof *c->old_prices)) {
+        pthread_mutex_unlock(&c->lock);
+        llmops__prices_free(p);
+        return give(LLMOPS_E_NO_MEMORY, &err, why);
+    }
+    if (c->prices)
+        c->old_prices[c->nold_prices++] = c->prices;
+    c->prices = p;
+    pthread_mutex_unlock(&c->lock);
+    return give(LLMOPS_OK, &err, why);
+}
+
+const llmops__prices *llmops__client_prices(llmops_client *c)
+{
+    pthread_mutex_lock(&c->lock);
+    const llmops__prices *p = c->prices;
+    pthread_mutex_unlock(&c->lock);
+    return p;
+}
+
+llmops_status llmops_client_metrics_prometheus(llmops_client *c, char **text)
+{
+    if (!c || !text)
+        return LLMOPS_E_INVALID_ARGUMENT;
+    *text = NULL;
+    llmops__buf out = LLMOPS__BUF_INIT;
+    llmops_status st = llmops__metrics_prometheus(c->metrics, &out);
+    if (st == LLMOPS_OK && !(*text = llmops__buf_detach(&out, NULL)))
+        st = LLMOPS_E_NO_MEMORY;
+    llmops__buf_free(&out);
+    return st;
 }

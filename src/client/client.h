@@ -16,6 +16,8 @@
 
 #include "config/config.h"
 #include "contract/contract.h"
+#include "cost/prices.h"
+#include "metrics/metrics.h"
 #include "core/strbuf.h"
 #include "llmops/call.h"
 #include "llmops/client.h"
@@ -80,6 +82,11 @@ struct llmops_client {
     size_t nhosts, cap_hosts;
     llmops__host_tool *tools;
     size_t ntools, cap_tools;
+    llmops__metrics *metrics;        /* one registry per client */
+    llmops__prices *prices;          /* current price table, or NULL */
+    llmops__prices **old_prices;     /* replaced tables, freed with the client
+                                        (calls in flight may still read them) */
+    size_t nold_prices, cap_old_prices;
 };
 
 struct llmops_tool_output {
@@ -93,6 +100,9 @@ llmops_status llmops__snapshot_build(llmops_client *client, llmops__config *cfg,
 /* The current snapshot with a reference the caller releases. */
 llmops__snapshot *llmops__client_acquire(llmops_client *client);
 void llmops__snapshot_release(llmops__snapshot *s);
+
+/* The current price table (NULL: none), valid until the client is freed. */
+const llmops__prices *llmops__client_prices(llmops_client *client);
 
 /* The task's runtime, or NULL. */
 const llmops__task_rt *llmops__snapshot_task(const llmops__snapshot *s, const char *name);

@@ -431,3 +431,38 @@ Test(call, direct_generate_on_a_named_model)
     llmops_request_free(r);
     llmops_client_free(c);
 }
+
+Test(call, cost_from_the_price_table_and_metrics)
+{
+    script s = {{"{\"answer\":\"a\"}", "{\"answer\":\"b\"}"}, 2, 0, 0, {0}, {0}, 0, {0}};
+    llmops_client *c = open_with(&s, NULL);
+    llmops_call *call = NULL;
+    llmops_call_new(&call, c, "answer");
+    llmops_call_set_input(call, input, SIZE_MAX);
+    cr_assert_eq(llmops_call_run(call), LLMOPS_OK, "%s", llmops_call_error(call));
+    double usd = -1;
+    cr_assert_eq(llmops_call_cost(call, &usd), LLMOPS_E_NOT_FOUND, "no table: unpriced, not $0");
+
+    write_file("prices.json", "{\"host-model-1\": {\"input_cost_per_token\": 0.000001, "
+                              "\"output_cost_per_token\": 0.000002, \"litellm_provider\": "
+                              "\"custom\"}}");
+    char path[300];
+    snprintf(path, sizeof path, "%s/prices.json", dir);
+    char *why = NULL;
+    cr_assert_eq(llmops_client_load_prices(c, "/nonexistent/prices.json", &why), LLMOPS_E_IO);
+    cr_assert_not_null(strstr(why, "/nonexistent/prices.json"), "%s", why);
+    llmops_free(why);
+    cr_assert_eq(llmops_client_load_prices(c, path, &why), LLMOPS_OK, "%s", why ? why : "");
+    cr_assert_eq(llmops_call_run(call), LLMOPS_OK, "%s", llmops_call_error(call));
+    cr_assert_eq(llmops_call_cost(call, &usd), LLMOPS_OK);
+    cr_assert_float_eq(usd, 10 * 0.000001 + 4 * 0.000002, 1e-12);
+
+    char *prom = NULL;
+    cr_assert_eq(llmops_client_metrics_prometheus(c, &prom), LLMOPS_OK);
+    cr_assert_not_null(strstr(prom, "llmops_requests_total"), "%s", prom);
+    cr_assert_not_null(strstr(prom, "task=\"answer\""), "%s", prom);
+    cr_assert_not_null(strstr(prom, "llmops_cost_usd_total"), "%s", prom);
+    llmops_free(prom);
+    llmops_call_free(call);
+    llmops_client_free(c);
+}
