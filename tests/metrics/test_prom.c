@@ -247,8 +247,8 @@ Test(metrics_prom, reader_rejects_bad_text)
         "# HELP x h\n# TYPE x counter\nx{a=\"\\t\"} 1\n",            /* bad escape */
         "# HELP x h\n# TYPE x counter\nx 1",                         /* no newline */
         "# HELP x h\n# TYPE x counter\nx  1\n",                      /* two spaces */
-        "# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"1\"} 2\nh_s_bucket{le=\"+Inf\"} 1\n"
-        "h_s_sum 1\nh_s_count 1\n",                                  /* not cumulative */
+        ("# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"1\"} 2\nh_s_bucket{le=\"+Inf\"} 1\n"
+         "h_s_sum 1\nh_s_count 1\n"),                                /* not cumulative */
         "# HELP x h\n# TYPE x counter\nx{a=\"1\"} 1\nx{a=\"2\"} 1\nx{a=\"1\"} 2\n",  /* twice */
         "# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"1\"} 1\nh_s_sum 1\nh_s_count 1\n",
         "# HELP h_s h\n# TYPE h_s histogram\nh_s_bucket{le=\"+Inf\"} 2\nh_s_sum 1\nh_s_count 1\n",
