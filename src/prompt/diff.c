@@ -245,8 +245,9 @@ llmops_status llmops__pr_line_diff(const char *a, size_t alen, const char *b, si
         goto out;
     memset(ops, '=', pre);
     size_t mid = 0;
-    if (myers(la.v + pre, la.n - pre - suf, lb.v + pre, lb.n - pre - suf, max_edits, ops + pre,
-              &mid))
+    /* An empty side has no line array at all: no offset into NULL (UBSan). */
+    if (myers(la.v ? la.v + pre : NULL, la.n - pre - suf, lb.v ? lb.v + pre : NULL,
+              lb.n - pre - suf, max_edits, ops + pre, &mid))
         goto out;
     memset(ops + pre + mid, '=', suf);
     emit(&la, &lb, ops, pre + mid + suf, out);
