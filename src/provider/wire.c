@@ -22,14 +22,14 @@ void llmops__http_request_init(llmops__http_request *h)
     memset(h, 0, sizeof *h);
 }
 
-/* The headers may hold an API key: wipe them before the memory goes back. */
+/* The headers may hold an API key: wipe them before the memory goes back.
+ * Only the bytes written can hold it (buffers grow by copying, and the old
+ * copy is wiped in llmops__http_request_header), so a per-call wipe costs
+ * the header length, not the capacity. */
 static void wipe(llmops__buf *b)
 {
-    if (b->data && b->cap) {
-        volatile char *p = b->data;
-        for (size_t i = 0; i < b->cap; i++)
-            p[i] = 0;
-    }
+    if (b->data && b->len)
+        explicit_bzero(b->data, b->len);
 }
 
 void llmops__http_request_free(llmops__http_request *h)
