@@ -105,6 +105,33 @@ LLMOPS_API llmops_status llmops_client_load_prices(llmops_client *client, const 
  *  0.0.4. *text is freed with llmops_free. */
 LLMOPS_API llmops_status llmops_client_metrics_prometheus(llmops_client *client, char **text);
 
+/** One span of a call, as the span hooks see it. Strings are valid only
+ *  during the hook. */
+typedef struct llmops_span_info {
+    unsigned version;
+    const char *trace_id;       /* 32 hex digits */
+    const char *span_id;        /* 16 hex digits */
+    const char *parent_span_id; /* "" for a call's root span */
+    const char *name;           /* "llmops.call <task>", "chat <model>", "tool <name>" */
+    uint64_t start_ns;          /* wall clock, ns since the Unix epoch */
+    uint64_t end_ns;            /* 0 in the start hook */
+    llmops_status status;       /* LLMOPS_OK in the start hook */
+    const char *json;           /* the whole span (attributes with the OpenTelemetry
+                                   GenAI and llmops.* names, events) as one JSON
+                                   object; NULL in the start hook */
+} llmops_span_info;
+#define LLMOPS_SPAN_INFO_VERSION 1
+
+typedef void (*llmops_span_fn)(const llmops_span_info *span, void *user_data);
+
+/** Hooks called when a span of a call starts and ends (either may be NULL;
+ *  NULL for both removes them). Called on the thread running the call; a
+ *  hook must not call back into the client. Message content is never put
+ *  in spans, and neither are keys. */
+LLMOPS_API llmops_status llmops_client_set_span_hooks(llmops_client *client,
+                                                      llmops_span_fn on_start,
+                                                      llmops_span_fn on_end, void *user_data);
+
 /** Direct calls on a configured model, for hosts that need no task: the
  *  model's provider (with its fallbacks, if the model is a route target)
  *  gets `req` with the model's pinned id and its parameters where the

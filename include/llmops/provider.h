@@ -169,6 +169,12 @@ LLMOPS_API llmops_status llmops_request_set_embed_encoding(llmops_request *req,
                                                            llmops_embed_encoding enc);
 /** Keep the provider's raw response body on the response (off by default). */
 LLMOPS_API llmops_status llmops_request_set_keep_raw(llmops_request *req, int keep);
+/** A W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>") sent as the
+ *  `traceparent` header of the provider request, so provider-side logs line
+ *  up with the host's trace. NULL clears. LLMOPS_E_INVALID_ARGUMENT when
+ *  malformed. Not part of the fingerprint. */
+LLMOPS_API llmops_status llmops_request_set_traceparent(llmops_request *req,
+                                                        const char *traceparent);
 /** Attaches a cancellation token (the request takes a reference; NULL
  *  detaches). */
 LLMOPS_API llmops_status llmops_request_set_cancel(llmops_request *req, llmops_cancel *cancel);

@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "provider/request.h"
 #include "provider/response.h"
+#include "trace/span.h"
 
 typedef struct tool_rec {
     char *id, *name, *arguments, *result;
@@ -287,6 +288,138 @@ static void add_usage(llmops_call *c)
     c->usage.cost_usd += u.cost_usd;
 }
 
+/* ---- spans ----------------------------------------------------------------- */
+
+typedef struct hooks {
+    llmops_span_fn start, end;
+    void *ud;
+} hooks;
+
+static hooks hooks_of(llmops_client *client)
+{
+    hooks h;
+    pthread_mutex_lock(&client->lock);
+    h.start = client->span_start;
+    h.end = client->span_end;
+    h.ud = client->span_ud;
+    pthread_mutex_unlock(&client->lock);
+    return h;
+}
+
+#define MAX_ATTRS 24
+
+typedef struct span_b {
+    llmops__span sp;
+    llmops__attr attrs[MAX_ATTRS];
+    llmops__span_event events[16];
+    llmops__attr event_attrs[16][5];
+} span_b;
+
+static void attr_s(span_b *b, const char *key, const char *v)
+{
+    if (v && b->sp.nattrs < MAX_ATTRS)
+        b->attrs[b->sp.nattrs++] = (llmops__attr){key, LLMOPS__ATTR_STRING, v, 0, 0};
+}
+
+static void attr_i(span_b *b, const char *key, int64_t v)
+{
+    if (b->sp.nattrs < MAX_ATTRS)
+        b->attrs[b->sp.nattrs++] = (llmops__attr){key, LLMOPS__ATTR_INT, NULL, v, 0};
+}
+
+static void attr_d(span_b *b, const char *key, double v)
+{
+    if (b->sp.nattrs < MAX_ATTRS)
+        b->attrs[b->sp.nattrs++] = (llmops__attr){key, LLMOPS__ATTR_DOUBLE, NULL, 0, v};
+}
+
+static void span_begin(span_b *b, const char *trace_id, const char *span_id, const char *parent,
+                       const char *name, llmops__span_kind kind, const hooks *h)
+{
+    memset(&b->sp, 0, sizeof b->sp);
+    memcpy(b->sp.trace_id, trace_id, 33);
+    if (span_id)
+        memcpy(b->sp.span_id, span_id, 17);
+    else
+        llmops__span_id(b->sp.span_id);
+    snprintf(b->sp.parent_span_id, sizeof b->sp.parent_span_id, "%s", parent ? parent : "");
+    b->sp.name = name;
+    b->sp.kind = kind;
+    b->sp.start_ns = llmops__wall_ns();
+    b->sp.attrs = b->attrs;
+    b->sp.events = b->events;
+    if (h->start) {
+        llmops_span_info info = {LLMOPS_SPAN_INFO_VERSION, b->sp.trace_id, b->sp.span_id,
+                                 b->sp.parent_span_id, name, b->sp.start_ns, 0, LLMOPS_OK,
+                                 NULL};
+        h->start(&info, h->ud);
+    }
+}
+
+static void span_end(span_b *b, llmops_status st, const char *message, const hooks *h)
+{
+    b->sp.end_ns = llmops__wall_ns();
+    b->sp.status = st;
+    b->sp.status_message = st == LLMOPS_OK ? "" : message;
+    if (!h->end)
+        return;
+    llmops__buf json = LLMOPS__BUF_INIT;
+    llmops__span_to_json(&b->sp, &json);
+    if (!json.failed) {
+        llmops_span_info info = {LLMOPS_SPAN_INFO_VERSION, b->sp.trace_id, b->sp.span_id,
+                                 b->sp.parent_span_id, b->sp.name, b->sp.start_ns,
+                                 b->sp.end_ns, st, json.data};
+        h->end(&info, h->ud);
+    }
+    llmops__buf_free(&json);
+}
+
+/* The usage attributes of a span. */
+static void attr_usage(span_b *b, const llmops_usage *u)
+{
+    attr_i(b, "gen_ai.usage.input_tokens", u->input_tokens);
+    attr_i(b, "gen_ai.usage.output_tokens", u->output_tokens);
+    if (u->cached_input_tokens)
+        attr_i(b, "gen_ai.usage.cache_read.input_tokens", u->cached_input_tokens);
+    if (u->reasoning_tokens)
+        attr_i(b, "llmops.usage.reasoning_tokens", u->reasoning_tokens);
+}
+
+/* A model turn's span ends with what the response says, one event per
+ * provider attempt (retries and fallbacks visible). */
+static void turn_span_fill(span_b *b, const llmops_response *r)
+{
+    attr_s(b, "gen_ai.response.model", llmops_response_model(r));
+    attr_s(b, "gen_ai.response.id", llmops_response_request_id(r));
+    attr_s(b, "llmops.provider", llmops_response_provider(r));
+    llmops_usage u = LLMOPS_USAGE_INIT;
+    if (llmops_response_usage(r, &u) == LLMOPS_OK)
+        attr_usage(b, &u);
+    const char *fr = llmops_response_finish_reason_raw(r);
+    attr_s(b, "gen_ai.response.finish_reasons", fr);
+    size_t n = llmops_response_attempt_count(r);
+    attr_i(b, "llmops.attempts", (int64_t)n);
+    for (size_t i = 0; i < n && b->sp.nevents < 16; i++) {
+        llmops_attempt a = LLMOPS_ATTEMPT_INIT;
+        if (llmops_response_attempt(r, i, &a) != LLMOPS_OK)
+            break;
+        llmops__attr *ea = b->event_attrs[b->sp.nevents];
+        size_t k = 0;
+        ea[k++] = (llmops__attr){"llmops.target", LLMOPS__ATTR_STRING, a.target ? a.target : "",
+                                 0, 0};
+        ea[k++] = (llmops__attr){"gen_ai.request.model", LLMOPS__ATTR_STRING,
+                                 a.model ? a.model : "", 0, 0};
+        ea[k++] = (llmops__attr){"llmops.status", LLMOPS__ATTR_STRING,
+                                 llmops_status_str(a.status), 0, 0};
+        ea[k++] = (llmops__attr){"http.response.status_code", LLMOPS__ATTR_INT, NULL,
+                                 a.http_status, 0};
+        ea[k++] = (llmops__attr){"llmops.latency_ms", LLMOPS__ATTR_DOUBLE, NULL, 0,
+                                 (double)a.latency_ns / 1e6};
+        b->events[b->sp.nevents++] =
+            (llmops__span_event){"llmops.attempt", b->sp.start_ns, ea, k};
+    }
+}
+
 static llmops_status build_request(llmops_call *c, const llmops__task_rt *t,
                                    const llmops__prompt_messages *msgs, llmops_request **out)
 {
@@ -372,7 +505,7 @@ static llmops_status record_tool(llmops_call *c, const char *id, const char *nam
  * conversation. A refused or failing tool is reported to the model (and
  * recorded) rather than ending the call: the model may recover. */
 static llmops_status run_tool(llmops_call *c, const llmops__task_rt *t, llmops_request *req,
-                              size_t i)
+                              size_t i, const hooks *h)
 {
     const char *id = llmops_response_tool_call_id(c->resp, i);
     const char *name = llmops_response_tool_call_name(c->resp, i);
@@ -416,8 +549,15 @@ static llmops_status run_tool(llmops_call *c, const llmops__task_rt *t, llmops_r
             llmops__buf_printf(&result, "error: the tool \"%s\" has no registered callback",
                                name);
         } else {
+            span_b ts;
+            char span_name[96];
+            snprintf(span_name, sizeof span_name, "tool %s", tool->cfg->name);
+            span_begin(&ts, c->trace_id, NULL, c->span_id, span_name, LLMOPS__SPAN_INTERNAL, h);
+            attr_s(&ts, "gen_ai.tool.name", tool->cfg->name);
+            attr_s(&ts, "gen_ai.tool.call.id", id);
             llmops_tool_output out = {LLMOPS__BUF_INIT};
             st = fn(ud, args, strlen(args), &out);
+            span_end(&ts, st, st == LLMOPS_OK ? "" : "the tool failed", h);
             if (st != LLMOPS_OK)
                 llmops__buf_printf(&result, "error: %s: ", llmops_status_str(st));
             llmops__buf_append(&result, out.text.data ? out.text.data : "", out.text.len);
@@ -439,7 +579,8 @@ static llmops_status run_tool(llmops_call *c, const llmops__task_rt *t, llmops_r
 
 /* The model's turn with tool calls goes into the history, then each call's
  * result. */
-static llmops_status tool_turn(llmops_call *c, const llmops__task_rt *t, llmops_request *req)
+static llmops_status tool_turn(llmops_call *c, const llmops__task_rt *t, llmops_request *req,
+                               const hooks *h)
 {
     size_t len;
     const char *text = llmops_response_text(c->resp, &len);
@@ -454,7 +595,7 @@ static llmops_status tool_turn(llmops_call *c, const llmops__task_rt *t, llmops_
             st = llmops_request_add_tool_call(req, id ? id : "", name ? name : "unknown", "{}");
     }
     for (size_t i = 0; st == LLMOPS_OK && i < n; i++)
-        st = run_tool(c, t, req, i);
+        st = run_tool(c, t, req, i, h);
     return st;
 }
 
@@ -551,7 +692,8 @@ static llmops_status violation_error(llmops_call *c, llmops_status st, const cha
     return st;
 }
 
-static llmops_status run(llmops_call *c, const llmops__snapshot *s, const llmops__task_rt *t)
+static llmops_status run(llmops_call *c, const llmops__snapshot *s, const llmops__task_rt *t,
+                         const hooks *h)
 {
     llmops_status st;
     memcpy(c->fingerprint, t->fingerprint, 65);
@@ -613,10 +755,23 @@ static llmops_status run(llmops_call *c, const llmops__snapshot *s, const llmops
         /* Only the first turn streams: later turns would repeat or
          * contradict what the host already showed. */
         int stream = c->turns == 1 && c->on_delta;
+        span_b turn;
+        char name[160];
+        snprintf(name, sizeof name, "chat %s", t->model->id);
+        span_begin(&turn, c->trace_id, NULL, c->span_id, name, LLMOPS__SPAN_CLIENT, h);
+        attr_s(&turn, "gen_ai.operation.name", "chat");
+        attr_s(&turn, "gen_ai.request.model", t->model->id);
+        attr_i(&turn, "llmops.turn", c->turns);
+        /* The provider request carries this turn's span as its parent. */
+        char tp[56];
+        snprintf(tp, sizeof tp, "00-%s-%s-01", c->trace_id, turn.sp.span_id);
+        llmops_request_set_traceparent(req, tp);
         st = llmops_provider_generate(t->route, req, c->resp, stream ? c->on_delta : NULL,
                                       c->user_data);
         add_usage(c);
         account_turn(c, t, s);
+        turn_span_fill(&turn, c->resp);
+        span_end(&turn, st, llmops_response_error(c->resp), h);
         if (st != LLMOPS_OK) {
             fail(c, st, "%s", llmops_response_error(c->resp));
             break;
@@ -628,7 +783,7 @@ static llmops_status run(llmops_call *c, const llmops__snapshot *s, const llmops
                           t->cfg->max_tool_steps);
                 break;
             }
-            if ((st = tool_turn(c, t, req)) != LLMOPS_OK) {
+            if ((st = tool_turn(c, t, req, h)) != LLMOPS_OK) {
                 fail(c, st, "tool loop: %s", llmops_status_str(st));
                 break;
             }
@@ -696,7 +851,13 @@ llmops_status llmops_call_run(llmops_call *c)
     llmops__snapshot *s = llmops__client_acquire(c->client);
     const llmops__task_rt *t = llmops__snapshot_task(s, c->task);
     uint64_t t0 = llmops__mono_ns();
-    llmops_status st = t ? run(c, s, t)
+    hooks h = hooks_of(c->client);
+    span_b root;
+    char name[160];
+    snprintf(name, sizeof name, "llmops.call %s", c->task);
+    span_begin(&root, c->trace_id, c->span_id, c->has_parent ? c->parent_span : "", name,
+               LLMOPS__SPAN_INTERNAL, &h);
+    llmops_status st = t ? run(c, s, t, &h)
                          : fail(c, LLMOPS_E_NOT_FOUND,
                                 "the configuration has no such task (it was reloaded)");
     llmops__snapshot_release(s);
@@ -704,6 +865,25 @@ llmops_status llmops_call_run(llmops_call *c)
     if (c->usage.cost_usd == 0 && !c->unpriced)
         c->usage.cost_usd = c->cost_usd;
     record_metrics(c, llmops__mono_ns() - t0);
+    attr_s(&root, "gen_ai.operation.name", "chat");
+    attr_s(&root, "llmops.task", c->task);
+    attr_s(&root, "llmops.prompt.name", c->prompt_name);
+    attr_s(&root, "llmops.prompt.version", c->prompt_version[0] ? c->prompt_version : NULL);
+    attr_s(&root, "llmops.task_fingerprint", c->fingerprint[0] ? c->fingerprint : NULL);
+    attr_s(&root, "llmops.model", c->model_name);
+    attr_s(&root, "gen_ai.response.model", c->model);
+    attr_s(&root, "gen_ai.provider.name", c->provider_type);
+    attr_s(&root, "llmops.user", c->user);
+    attr_s(&root, "llmops.session", c->session);
+    attr_s(&root, "llmops.tenant", c->tenant);
+    attr_i(&root, "llmops.turns", c->turns);
+    attr_i(&root, "llmops.reasks", c->reasks);
+    attr_i(&root, "llmops.tool_calls", (int64_t)c->ntools);
+    if (c->has_usage)
+        attr_usage(&root, &c->usage);
+    if (c->turns && !c->unpriced)
+        attr_d(&root, "llmops.cost_usd", c->cost_usd);
+    span_end(&root, st, llmops_call_error(c), &h);
     return st;
 }
 

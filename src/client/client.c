@@ -380,3 +380,16 @@ llmops_status llmops_client_metrics_prometheus(llmops_client *c, char **text)
     llmops__buf_free(&out);
     return st;
 }
+
+llmops_status llmops_client_set_span_hooks(llmops_client *c, llmops_span_fn on_start,
+                                           llmops_span_fn on_end, void *user_data)
+{
+    if (!c)
+        return LLMOPS_E_INVALID_ARGUMENT;
+    pthread_mutex_lock(&c->lock);
+    c->span_start = on_start;
+    c->span_end = on_end;
+    c->span_ud = user_data;
+    pthread_mutex_unlock(&c->lock);
+    return LLMOPS_OK;
+}

@@ -83,6 +83,8 @@ struct llmops_client {
     llmops__host_tool *tools;
     size_t ntools, cap_tools;
     llmops__metrics *metrics;        /* one registry per client */
+    llmops_span_fn span_start, span_end;  /* host hooks (under lock) */
+    void *span_ud;
     llmops__prices *prices;          /* current price table, or NULL */
     llmops__prices **old_prices;     /* replaced tables, freed with the client
                                         (calls in flight may still read them) */

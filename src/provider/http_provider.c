@@ -271,6 +271,9 @@ static llmops_status run_http(llmops_provider *p, llmops__op op, const char *mod
     llmops__http_request hreq;
     llmops__http_request_init(&hreq);
     st = w->build(c, req, model, op, streaming, key_len ? key : NULL, key_len, &hreq, resp);
+    if (st == LLMOPS_OK && req->traceparent[0])
+        llmops__http_request_header(&hreq, "traceparent", req->traceparent,
+                                    strlen(req->traceparent));
     if (st == LLMOPS_OK && (hreq.url.failed || hreq.body.failed || hreq.headers.failed))
         st = llmops__response_fail(resp, LLMOPS_E_NO_MEMORY, "%s: out of memory building the "
                                                              "request", c->name);

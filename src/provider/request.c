@@ -453,6 +453,31 @@ llmops_status llmops_request_set_cancel(llmops_request *r, llmops_cancel *cancel
     return LLMOPS_OK;
 }
 
+static int lower_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+llmops_status llmops_request_set_traceparent(llmops_request *r, const char *tp)
+{
+    if (!r)
+        return LLMOPS_E_INVALID_ARGUMENT;
+    if (!tp) {
+        r->traceparent[0] = '\0';
+        return LLMOPS_OK;
+    }
+    /* Exactly version 00: "00-<32 hex>-<16 hex>-<2 hex>". */
+    if (strlen(tp) != 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-' ||
+        !lower_hex(tp, 2) || !lower_hex(tp + 3, 32) || !lower_hex(tp + 36, 16) ||
+        !lower_hex(tp + 53, 2) || strncmp(tp, "00", 2) != 0)
+        return LLMOPS_E_INVALID_ARGUMENT;
+    memcpy(r->traceparent, tp, 56);
+    return LLMOPS_OK;
+}
+
 /* ---- copy --------------------------------------------------------------- */
 
 static llmops_json_doc *doc_clone(const llmops_json_doc *src, int *failed)
@@ -507,6 +532,7 @@ llmops_status llmops_request_copy(llmops_request **out, const llmops_request *sr
     r->dimensions = src->dimensions;
     r->embed_encoding = src->embed_encoding;
     r->keep_raw = src->keep_raw;
+    memcpy(r->traceparent, src->traceparent, sizeof r->traceparent);
     r->cancel = llmops__cancel_ref(src->cancel);
     r->model = dup_or_fail(src->model, &failed);
     r->tool_choice_name = dup_or_fail(src->tool_choice_name, &failed);

@@ -73,6 +73,7 @@ struct llmops_request {
 
     int keep_raw;
     llmops_cancel *cancel;           /* holds a reference */
+    char traceparent[56];            /* W3C traceparent to send, "" none */
 };
 
 /* Takes another reference on a cancel token (src/provider/cancel.c). */

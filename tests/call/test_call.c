@@ -466,3 +466,75 @@ Test(call, cost_from_the_price_table_and_metrics)
     llmops_call_free(call);
     llmops_client_free(c);
 }
+
+typedef struct spans {
+    int started, ended;
+    char names[16][64];
+    char parents[16][17];
+    char ids[16][17];
+    char traces[16][33];
+    char root_json[4096];
+    int content_leaked;
+} spans;
+
+static void on_start(const llmops_span_info *s, void *ud)
+{
+    spans *c = ud;
+    cr_assert_null(s->json);
+    c->started++;
+}
+
+static void on_end(const llmops_span_info *s, void *ud)
+{
+    spans *c = ud;
+    if (c->ended < 16) {
+        snprintf(c->names[c->ended], 64, "%s", s->name);
+        snprintf(c->parents[c->ended], 17, "%s", s->parent_span_id);
+        snprintf(c->ids[c->ended], 17, "%s", s->span_id);
+        snprintf(c->traces[c->ended], 33, "%s", s->trace_id);
+    }
+    if (strstr(s->json, "It reboots") || strstr(s->json, "Acme Router"))
+        c->content_leaked = 1;
+    if (strncmp(s->name, "llmops.call", 11) == 0)
+        snprintf(c->root_json, sizeof c->root_json, "%s", s->json);
+    c->ended++;
+}
+
+Test(call, span_tree_for_a_tool_loop)
+{
+    script s = {{"tool:lookup_order:{\"id\":\"A1\"}", "{\"answer\":\"It shipped.\"}"}, 2, 0, 0,
+                {0}, {0}, 0, {0}};
+    llmops_client *c = open_with(&s, NULL);
+    int ran = 0;
+    llmops_client_register_tool(c, "lookup_order", lookup, &ran);
+    spans got;
+    memset(&got, 0, sizeof got);
+    cr_assert_eq(llmops_client_set_span_hooks(c, on_start, on_end, &got), LLMOPS_OK);
+    llmops_call *call = NULL;
+    llmops_call_new(&call, c, "answer");
+    llmops_call_set_input(call, input, SIZE_MAX);
+    llmops_call_set_traceparent(call, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    cr_assert_eq(llmops_call_run(call), LLMOPS_OK, "%s", llmops_call_error(call));
+    /* turn 1 (asks for the tool), the tool, turn 2, then the root. */
+    cr_assert_eq(got.ended, 4);
+    cr_assert_eq(got.started, 4);
+    cr_assert_str_eq(got.names[0], "chat host-model-1");
+    cr_assert_str_eq(got.names[1], "tool lookup_order");
+    cr_assert_str_eq(got.names[2], "chat host-model-1");
+    cr_assert_str_eq(got.names[3], "llmops.call answer");
+    const char *root = got.ids[3];
+    cr_assert_str_eq(root, llmops_call_span_id(call));
+    cr_assert_str_eq(got.parents[3], "00f067aa0ba902b7", "the root joins the incoming parent");
+    for (int i = 0; i < 4; i++) {
+        cr_assert_str_eq(got.traces[i], "4bf92f3577b34da6a3ce929d0e0e4736");
+        if (i < 3)
+            cr_assert_str_eq(got.parents[i], root);
+    }
+    cr_assert_not_null(strstr(got.root_json, llmops_call_prompt_version(call)));
+    cr_assert_not_null(strstr(got.root_json, llmops_call_task_fingerprint(call)));
+    cr_assert_not_null(strstr(got.root_json, "\"gen_ai.usage.input_tokens\":20"), "%s",
+                       got.root_json);
+    cr_assert_eq(got.content_leaked, 0, "no message content in spans");
+    llmops_call_free(call);
+    llmops_client_free(c);
+}

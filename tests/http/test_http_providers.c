@@ -772,3 +772,30 @@ Test(http, fallback_honours_the_retry_hint_and_the_deadline)
     llmops_request_free(r);
     llmops_provider_free(fb);
 }
+
+Test(http, traceparent_reaches_the_provider)
+{
+    llmops_provider *p = provider(&kinds[0]);
+    llmops_request *r = ask("gpt-test", "hi");
+    cr_assert_eq(llmops_request_set_traceparent(r, "00-abc"), LLMOPS_E_INVALID_ARGUMENT);
+    const char *tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    cr_assert_eq(llmops_request_set_traceparent(r, tp), LLMOPS_OK);
+    llmops_response *resp = NULL;
+    llmops_response_new(&resp);
+    cr_assert_eq(llmops_provider_generate(p, r, resp, NULL, NULL), LLMOPS_OK);
+    lt_mock_request got;
+    lt_mock_request_last(mock, &got);
+    char value[128];
+    cr_assert_eq(lt_mock_request_header(&got, "traceparent", value, sizeof value), 1);
+    cr_assert_str_eq(value, tp);
+    lt_mock_request_free(&got);
+    /* Not part of the fingerprint: the same request either way. */
+    char a[65], b[65];
+    llmops_request_fingerprint(r, a);
+    llmops_request_set_traceparent(r, NULL);
+    llmops_request_fingerprint(r, b);
+    cr_assert_str_eq(a, b);
+    llmops_response_free(resp);
+    llmops_request_free(r);
+    llmops_provider_free(p);
+}
