@@ -374,3 +374,25 @@ Test(jsonl, write_errors_are_returned_and_counted)
     cr_assert(WIFEXITED(status), "child crashed");
     cr_assert_eq(WEXITSTATUS(status), 0, "child reported %d", WEXITSTATUS(status));
 }
+
+/* A line longer than max_bytes is written whole into a file of its own. */
+Test(jsonl, line_larger_than_max_bytes_goes_whole_into_its_own_file)
+{
+    char p[256], q[300];
+    path_of(p, sizeof p, "big.jsonl");
+    llmops__jsonl *s = NULL;
+    cr_assert_eq(llmops__jsonl_open(p, 100, 2, &s, NULL), LLMOPS_OK);
+    sample x;
+    for (int i = 0; i < 3; i++) {
+        fill(&x, 0, i);
+        cr_assert_eq(llmops__jsonl_write(s, &x.span), LLMOPS_OK);
+    }
+    llmops__jsonl_close(s);
+    cr_assert_eq(read_lines(p, check_full, NULL), 1);
+    snprintf(q, sizeof q, "%s.1", p);
+    cr_assert_eq(read_lines(q, check_full, NULL), 1);
+    snprintf(q, sizeof q, "%s.2", p);
+    cr_assert_eq(read_lines(q, check_full, NULL), 1);
+    snprintf(q, sizeof q, "%s.3", p);
+    cr_assert_neq(access(q, F_OK), 0, "%s beyond max_files", q);
+}

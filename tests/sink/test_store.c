@@ -379,3 +379,58 @@ Test(store, schema_version_is_set_and_newer_is_refused)
     llmops__buf_free(&err);
 #endif
 }
+
+#if LLMOPS_HAVE_SQLITE
+#include <pthread.h>
+
+static int count_one(void *ctx, const llmops__trace_summary *t)
+{
+    (void)t;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+typedef struct {
+    llmops__store *st;
+    int base, failures;
+} thread_job;
+
+static void *thread_writer(void *arg)
+{
+    thread_job *j = arg;
+    sample x;
+    for (int i = 0; i < 50; i++) {
+        fill(&x, j->base + i, 0, "threads", "u", 0.1, 1);
+        j->failures += llmops__store_write(j->st, &x.span, NULL) != LLMOPS_OK;
+        j->failures += llmops__store_feedback(j->st, x.span.trace_id, 0, 0.5, "ok", NULL, NULL) !=
+                       LLMOPS_OK;
+    }
+    return NULL;
+}
+#endif
+
+Test(store, one_handle_shared_by_threads)
+{
+#if !LLMOPS_HAVE_SQLITE
+    cr_skip_test("built without SQLite");
+#else
+    llmops__store *st = open_store(0);
+    pthread_t th[3];
+    thread_job jobs[3];
+    for (int i = 0; i < 3; i++) {
+        jobs[i] = (thread_job){st, i * 1000, 0};
+        cr_assert_eq(pthread_create(&th[i], NULL, thread_writer, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(jobs[i].failures, 0);
+    }
+    llmops__store_filter f;
+    memset(&f, 0, sizeof f);
+    f.task = "threads";
+    size_t n = 0;
+    cr_assert_eq(llmops__store_list(st, &f, count_one, &n, NULL), LLMOPS_OK);
+    cr_assert_eq(n, 150);
+    llmops__store_close(st);
+#endif
+}
