@@ -4,7 +4,11 @@
  * descriptor, so threads and processes sharing the file never interleave
  * partial lines. Rotation takes an exclusive flock on "<path>.lock"; writers
  * hold it shared, so a line never lands in a file being rotated away. A
- * writer notices a rotated or deleted file (inode change) and reopens. */
+ * writer notices a rotated or deleted file (inode change) and reopens.
+ * Writers check the size under the shared lock, so with several processes a
+ * file may pass max_bytes by the lines written in that window; a line longer
+ * than max_bytes gets a file of its own. The lock file stays (another
+ * process may hold it). */
 #ifndef LLMOPS_SINK_JSONL_H
 #define LLMOPS_SINK_JSONL_H
 
