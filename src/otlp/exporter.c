@@ -467,6 +467,18 @@ void llmops__otlp_enqueue(llmops__otlp *x, const llmops__span *s)
 {
     if (!x || !s)
         return;
+    /* A span that would be refused is not copied first: with a hung
+     * collector every enqueue is a drop, and it stays a lock and a count. */
+    pthread_mutex_lock(&x->mu);
+    if (x->stopping || (x->count == x->cap && x->policy != LLMOPS__OTLP_DROP_OLDEST)) {
+        if (x->stopping)
+            x->st.dropped_shutdown++;
+        else
+            x->st.dropped_full++;
+        pthread_mutex_unlock(&x->mu);
+        return;
+    }
+    pthread_mutex_unlock(&x->mu);
     llmops__span *c = llmops__span_copy(s);
     llmops__span *evicted = NULL;
     pthread_mutex_lock(&x->mu);
