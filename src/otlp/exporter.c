@@ -500,7 +500,9 @@ void llmops__otlp_enqueue(llmops__otlp *x, const llmops__span *s)
         x->ring[(x->head + x->count) % x->cap] = c;
         x->count++;
         x->st.enqueued++;
-        if (x->count == x->max_batch)
+        /* The first span starts the interval timer of an idle thread; a
+         * full batch goes at once. */
+        if (x->count == 1 || x->count == x->max_batch)
             pthread_cond_signal(&x->wake);
     }
     pthread_mutex_unlock(&x->mu);

@@ -143,9 +143,16 @@ Test(otlp, flush_interval_sends_without_flush)
     llmops__otlp_options o = opts_for(lt_mock_url(m));
     o.flush_interval_ms = 50;
     llmops__otlp *x = new_exporter(&o);
+    /* Let the thread go idle first: the span must wake it. */
+    llmops__sleep_ns(200000000u);
     enqueue_n(x, 0, 1);
     cr_assert_eq(lt_mock_wait_requests(m, 1, 10000), 0, "the interval never sent the span");
     cr_assert_eq(request_spans(m, 0, NULL), 1);
+    /* And again after an export, once the queue ran empty. */
+    llmops__sleep_ns(200000000u);
+    lt_mock_push_simple(m, 200, NULL, "{}");
+    enqueue_n(x, 1, 1);
+    cr_assert_eq(lt_mock_wait_requests(m, 2, 10000), 0, "the second span was never sent");
     llmops__otlp_free(x);
     lt_mock_stop(m);
 }
