@@ -408,6 +408,9 @@ llmops_status llmops__otlp_new(const llmops__otlp_options *o, llmops__otlp **out
 
     x->cap = o->queue_capacity ? o->queue_capacity : 2048;
     x->max_batch = o->max_batch ? o->max_batch : 512;
+    /* A batch larger than the queue would never fill: a full queue sends. */
+    if (x->max_batch > x->cap)
+        x->max_batch = x->cap;
     x->interval_ms = o->flush_interval_ms ? o->flush_interval_ms : 1000;
     x->timeout_ms = o->timeout_ms ? o->timeout_ms : 5000;
     x->max_retries = o->max_retries > 0 ? o->max_retries : 0;

@@ -28,11 +28,11 @@ typedef struct llmops__otlp_options {
     const llmops__attr *resource_attrs;
     size_t nresource_attrs;
     size_t queue_capacity;           /* spans; 0: 2048 */
-    size_t max_batch;                /* spans per request; 0: 512 */
+    size_t max_batch;                /* spans per request; 0: 512; at most
+                                        queue_capacity */
     unsigned flush_interval_ms;      /* 0: 1000 */
     unsigned timeout_ms;             /* per request; 0: 5000 */
-    int max_retries;                 /* after the first attempt; <0: 0, default 0 is
-                                        taken literally, so set e.g. 5 */
+    int max_retries;                 /* attempts after the first; 0 (or less): none */
     unsigned retry_base_ms;          /* first backoff; 0: 100 */
     unsigned retry_max_ms;           /* cap of one backoff or Retry-After; 0: 30000 */
     unsigned shutdown_timeout_ms;    /* bound of the final flush in free; 0: 2000 */

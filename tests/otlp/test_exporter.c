@@ -331,24 +331,37 @@ Test(otlp, rejects_bad_options)
     llmops__buf_free(&err);
 }
 
-/* The queue keeps the newest or the oldest spans as asked. */
+/* The queue keeps the first or the last spans offered while the thread is
+ * stuck on a hung request (the request times out after 300 ms; the queue is
+ * filled within microseconds of it starting). */
 static void check_policy(llmops__otlp_drop_policy p, const char *want)
 {
     lt_mock *m = start_mock();
+    lt_mock_response hang;
+    memset(&hang, 0, sizeof hang);
+    hang.fault = LT_MOCK_FAULT_SILENT;
+    hang.max_ms = 20000;
+    lt_mock_push(m, &hang);
     lt_mock_push_simple(m, 200, NULL, "{}");
     llmops__otlp_options o = opts_for(lt_mock_url(m));
     o.queue_capacity = 4;
-    o.max_batch = 100; /* the thread waits for a flush */
+    o.max_batch = 100; /* clamped to the queue: a full queue sends */
+    o.timeout_ms = 300;
     o.drop_policy = p;
     llmops__otlp *x = new_exporter(&o);
-    enqueue_n(x, 0, 10);
+    enqueue_n(x, 0, 4);
+    cr_assert_eq(lt_mock_wait_requests(m, 1, 10000), 0, "a full queue did not send");
+    enqueue_n(x, 4, 10);
     llmops__otlp_stats st;
     llmops__otlp_stats_get(x, &st);
     cr_assert_eq(st.dropped_full, 6);
     cr_assert_eq(st.queued, 4);
     cr_assert_eq(llmops__otlp_flush(x, 10000), LLMOPS_OK);
+    llmops__otlp_stats_get(x, &st);
+    cr_assert_eq(st.batches_failed, 1, "the hung request timed out");
+    cr_assert_eq(st.exported, 4);
     llmops__buf names = LLMOPS__BUF_INIT;
-    cr_assert_eq(request_spans(m, 0, &names), 4);
+    cr_assert_eq(request_spans(m, 1, &names), 4);
     cr_assert_str_eq(names.data, want);
     llmops__buf_free(&names);
     llmops__otlp_free(x);
@@ -357,12 +370,12 @@ static void check_policy(llmops__otlp_drop_policy p, const char *want)
 
 Test(otlp, drop_newest_keeps_the_first)
 {
-    check_policy(LLMOPS__OTLP_DROP_NEWEST, "chat 0,chat 1,chat 2,chat 3,");
+    check_policy(LLMOPS__OTLP_DROP_NEWEST, "chat 4,chat 5,chat 6,chat 7,");
 }
 
 Test(otlp, drop_oldest_keeps_the_last)
 {
-    check_policy(LLMOPS__OTLP_DROP_OLDEST, "chat 6,chat 7,chat 8,chat 9,");
+    check_policy(LLMOPS__OTLP_DROP_OLDEST, "chat 10,chat 11,chat 12,chat 13,");
 }
 
 Test(otlp, hanging_collector_never_slows_enqueue)
