@@ -5,6 +5,7 @@
 #include "common.h"
 #include "core/strbuf.h"
 #include "llmops.h"
+#include "llmops_config.h"
 #include "otlp/exporter.h"
 
 static const llmops_json *at_path(const llmops_json *r, const char *a, size_t i)
@@ -132,3 +133,18 @@ Test(otlp_encode, error_without_message_uses_status_name_and_non_finite_doubles)
     llmops_json_doc_free(doc);
     llmops__buf_free(&b);
 }
+
+#if !LLMOPS_HAVE_HTTP
+Test(otlp_encode, exporter_unsupported_without_http)
+{
+    llmops__otlp_options o;
+    memset(&o, 0, sizeof o);
+    o.endpoint = "http://127.0.0.1:4318";
+    llmops__otlp *x = (llmops__otlp *)&o;
+    llmops__buf err = LLMOPS__BUF_INIT;
+    cr_assert_eq(llmops__otlp_new(&o, &x, &err), LLMOPS_E_UNSUPPORTED);
+    cr_assert_null(x);
+    cr_assert(err.data && strstr(err.data, "libcurl"), "err: %s", err.data);
+    llmops__buf_free(&err);
+}
+#endif
