@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "llmops/json.h"
 
 #if LLMOPS_HAVE_HTTP
 
@@ -101,13 +102,19 @@ typedef struct post_result {
     CURLcode rc;
     uint64_t retry_after_ms;
     char curl_msg[CURL_ERROR_SIZE];
+    llmops__buf *resp;      /* the answer's body, first RESP_MAX bytes */
 } post_result;
 
-static size_t discard_body(char *p, size_t size, size_t n, void *ud)
+/* Enough for any partialSuccess; the rest of a bigger answer is skipped. */
+#define RESP_MAX 65536
+
+static size_t keep_body(char *p, size_t size, size_t n, void *ud)
 {
-    (void)p;
-    (void)ud;
-    return size * n;
+    post_result *r = ud;
+    size_t len = size * n;
+    size_t room = r->resp->len < RESP_MAX ? RESP_MAX - r->resp->len : 0;
+    llmops__buf_append(r->resp, p, len < room ? len : room);
+    return len;
 }
 
 static uint64_t parse_retry_after(const char *v, size_t len)
@@ -148,9 +155,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 /* Runs one request on a multi handle so it can be abandoned at the shutdown
  * deadline instead of waiting out the request timeout. */
 static void post(llmops__otlp *x, CURL *h, CURLM *m, const llmops__buf *body,
-                 post_result *r)
+                 llmops__buf *resp, post_result *r)
 {
     memset(r, 0, sizeof *r);
+    llmops__buf_clear(resp);
+    r->resp = resp;
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, x->url);
     curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -160,7 +169,8 @@ static void post(llmops__otlp *x, CURL *h, CURLM *m, const llmops__buf *body,
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)x->timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)x->timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->curl_msg);
@@ -235,14 +245,49 @@ static int retryable(const post_result *r)
     return r->status == 429 || r->status == 502 || r->status == 503 || r->status == 504;
 }
 
-/* Sends one batch with retries; 1 accepted, 0 given up. */
-static int export_batch(llmops__otlp *x, CURL *h, CURLM *m, const llmops__buf *body)
+/* The spans a 2xx answer says it rejected (ExportTraceServiceResponse
+ * partialSuccess; rejectedSpans is an int64, so a string in JSON, but a
+ * number is taken too). 0 when the body is empty or not JSON. */
+static uint64_t rejected_spans(llmops__otlp *x, const llmops__buf *resp)
 {
+    if (resp->failed || !resp->len)
+        return 0;
+    llmops_json_doc *doc = NULL;
+    if (llmops_json_parse(&doc, resp->data, resp->len, NULL, NULL) != LLMOPS_OK)
+        return 0;
+    const llmops_json *ps = llmops_json_get(llmops_json_doc_root(doc), "partialSuccess");
+    const llmops_json *rj = llmops_json_get(ps, "rejectedSpans");
+    int64_t n = 0;
+    if (llmops_json_type_of(rj) == LLMOPS_JSON_STRING) {
+        const char *t = llmops_json_string(rj, NULL);
+        char *end;
+        long long v = strtoll(t, &end, 10);
+        n = (*t && !*end) ? v : 0;
+    } else if (llmops_json_get_int(rj, &n) != LLMOPS_OK) {
+        n = 0;
+    }
+    if (n > 0) {
+        const char *msg = llmops_json_string(llmops_json_get(ps, "errorMessage"), NULL);
+        set_error(x, "otlp: POST %s: the collector rejected %lld spans: %.120s", x->url_shown,
+                  (long long)n, msg ? msg : "(no message)");
+    }
+    llmops_json_doc_free(doc);
+    return n > 0 ? (uint64_t)n : 0;
+}
+
+/* Sends one batch with retries; 1 answered 2xx (*rejected: spans it still
+ * refused), 0 given up. */
+static int export_batch(llmops__otlp *x, CURL *h, CURLM *m, const llmops__buf *body,
+                        llmops__buf *resp, uint64_t *rejected)
+{
+    *rejected = 0;
     for (int attempt = 0;; attempt++) {
         post_result r;
-        post(x, h, m, body, &r);
-        if (r.rc == CURLE_OK && r.status >= 200 && r.status < 300)
+        post(x, h, m, body, resp, &r);
+        if (r.rc == CURLE_OK && r.status >= 200 && r.status < 300) {
+            *rejected = rejected_spans(x, resp);
             return 1;
+        }
         if (r.rc != CURLE_OK)
             set_error(x, "otlp: POST %s failed: %s (%s)", x->url_shown,
                       r.curl_msg[0] ? r.curl_msg : curl_easy_strerror(r.rc),
@@ -277,7 +322,7 @@ static void *run(void *arg)
     CURL *h = curl_easy_init();
     CURLM *m = curl_multi_init();
     llmops__span **batch = llmops__calloc(x->max_batch, sizeof *batch);
-    llmops__buf body = LLMOPS__BUF_INIT;
+    llmops__buf body = LLMOPS__BUF_INIT, resp = LLMOPS__BUF_INIT;
     uint64_t next_flush = llmops__mono_ns() + (uint64_t)x->interval_ms * 1000000u;
 
     pthread_mutex_lock(&x->mu);
@@ -308,12 +353,13 @@ static void *run(void *arg)
         pthread_mutex_unlock(&x->mu);
 
         int ok = 0;
+        uint64_t rejected = 0;
         if (h && m && batch) {
             llmops__buf_clear(&body);
             llmops__otlp_encode(x->service, x->res, x->nres,
                                 (const llmops__span *const *)batch, n, &body);
             if (!body.failed)
-                ok = export_batch(x, h, m, &body);
+                ok = export_batch(x, h, m, &body, &resp, &rejected);
             else
                 set_error(x, "otlp: out of memory encoding %zu spans", n);
         }
@@ -325,7 +371,10 @@ static void *run(void *arg)
         x->inflight = 0;
         if (ok) {
             x->st.batches_ok++;
-            x->st.exported += n;
+            if (rejected > n)
+                rejected = n;
+            x->st.exported += n - rejected;
+            x->st.dropped_rejected += rejected;
         } else {
             x->st.batches_failed++;
             x->st.dropped_failed += n;
@@ -337,6 +386,7 @@ static void *run(void *arg)
     pthread_cond_broadcast(&x->idle);
     pthread_mutex_unlock(&x->mu);
     llmops__buf_free(&body);
+    llmops__buf_free(&resp);
     llmops__free(batch);
     if (m)
         curl_multi_cleanup(m);

@@ -41,11 +41,12 @@ typedef struct llmops__otlp_options {
 
 typedef struct llmops__otlp_stats {
     uint64_t enqueued;          /* spans accepted into the queue */
-    uint64_t exported;          /* spans the collector accepted (2xx) */
+    uint64_t exported;          /* spans the collector accepted (2xx, less rejected) */
     uint64_t dropped_full;      /* refused or evicted: queue full */
     uint64_t dropped_shutdown;  /* offered after shutdown, or still queued at the end */
     uint64_t dropped_nomem;     /* the span copy could not be allocated */
     uint64_t dropped_failed;    /* spans of batches that finally failed */
+    uint64_t dropped_rejected;  /* spans a 2xx answer's partialSuccess refused */
     uint64_t batches_ok;        /* requests answered 2xx */
     uint64_t batches_failed;    /* batches given up (retries exhausted or not retryable) */
     uint64_t retries;           /* repeated attempts */

@@ -242,6 +242,35 @@ Test(otlp, non_retryable_status_fails_the_batch_once)
     lt_mock_stop(m);
 }
 
+Test(otlp, partial_success_counts_rejected_spans)
+{
+    lt_mock *m = start_mock();
+    lt_mock_push_simple(m, 200, NULL,
+                        "{\"partialSuccess\":{\"rejectedSpans\":\"2\","
+                        "\"errorMessage\":\"spans too old\"}}");
+    lt_mock_push_simple(m, 200, NULL, "{\"partialSuccess\":{}}");
+    llmops__otlp_options o = opts_for(lt_mock_url(m));
+    llmops__otlp *x = new_exporter(&o);
+    enqueue_n(x, 0, 5);
+    cr_assert_eq(llmops__otlp_flush(x, 10000), LLMOPS_OK);
+    llmops__otlp_stats st;
+    llmops__otlp_stats_get(x, &st);
+    cr_assert_eq(st.batches_ok, 1);
+    cr_assert_eq(st.exported, 3);
+    cr_assert_eq(st.dropped_rejected, 2);
+    char e[256];
+    llmops__otlp_last_error(x, e, sizeof e);
+    cr_assert(strstr(e, "rejected 2") && strstr(e, "spans too old"), "error: %s", e);
+    /* An empty partialSuccess means everything was accepted. */
+    enqueue_n(x, 5, 2);
+    cr_assert_eq(llmops__otlp_flush(x, 10000), LLMOPS_OK);
+    llmops__otlp_stats_get(x, &st);
+    cr_assert_eq(st.exported, 5);
+    cr_assert_eq(st.dropped_rejected, 2);
+    llmops__otlp_free(x);
+    lt_mock_stop(m);
+}
+
 Test(otlp, collector_down_counts_failures)
 {
     lt_mock *m = start_mock();

@@ -78,7 +78,7 @@ int main(void)
     llmops__otlp_stats_get(g_x, &st);
     uint64_t offered = (uint64_t)PRODUCERS * PER_THREAD;
     if (st.enqueued + st.dropped_full + st.dropped_nomem != offered ||
-        st.exported + st.dropped_failed + st.queued != st.enqueued || st.exported == 0) {
+        st.exported + st.dropped_failed + st.dropped_rejected + st.queued != st.enqueued || st.exported == 0) {
         fprintf(stderr,
                 "otlp-threads: counters do not add up: offered %llu enqueued %llu "
                 "dropped_full %llu exported %llu failed %llu queued %zu\n",
