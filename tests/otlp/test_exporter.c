@@ -361,7 +361,7 @@ Test(otlp, rejects_bad_options)
 }
 
 /* The queue keeps the first or the last spans offered while the thread is
- * stuck on a hung request (the request times out after 300 ms; the queue is
+ * stuck on a hung request (the request times out after 1 s; the queue is
  * filled within microseconds of it starting). */
 static void check_policy(llmops__otlp_drop_policy p, const char *want)
 {
@@ -375,7 +375,7 @@ static void check_policy(llmops__otlp_drop_policy p, const char *want)
     llmops__otlp_options o = opts_for(lt_mock_url(m));
     o.queue_capacity = 4;
     o.max_batch = 100; /* clamped to the queue: a full queue sends */
-    o.timeout_ms = 300;
+    o.timeout_ms = 1000;
     o.drop_policy = p;
     llmops__otlp *x = new_exporter(&o);
     enqueue_n(x, 0, 4);
