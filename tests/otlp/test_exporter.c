@@ -202,6 +202,31 @@ Test(otlp, honours_retry_after_on_429)
     lt_mock_stop(m);
 }
 
+Test(otlp, shutdown_cuts_a_long_retry_after)
+{
+    lt_mock *m = start_mock();
+    lt_mock_push_simple(m, 503, "Retry-After: 3600", "{}");
+    llmops__otlp_options o = opts_for(lt_mock_url(m));
+    o.max_retries = 3;
+    o.retry_max_ms = 60000; /* the hour is capped to a minute, still far too long */
+    o.shutdown_timeout_ms = 300;
+    llmops__otlp *x = new_exporter(&o);
+    enqueue_n(x, 0, 2);
+    cr_assert_eq(llmops__otlp_flush(x, 300), LLMOPS_E_TIMEOUT, "the batch waits for its retry");
+    cr_assert_eq(lt_mock_request_count(m), 1);
+    uint64_t t0 = llmops__mono_ns();
+    llmops__otlp_shutdown(x);
+    uint64_t took = ms_since(t0);
+    cr_assert(took < 3000, "shutdown waited %llu ms in a backoff", (unsigned long long)took);
+    llmops__otlp_stats st;
+    llmops__otlp_stats_get(x, &st);
+    cr_assert_eq(st.batches_failed, 1);
+    cr_assert_eq(st.dropped_failed, 2);
+    cr_assert_eq(lt_mock_request_count(m), 1, "no retry before the Retry-After delay");
+    llmops__otlp_free(x);
+    lt_mock_stop(m);
+}
+
 Test(otlp, http_date_retry_after)
 {
     lt_mock *m = start_mock();
